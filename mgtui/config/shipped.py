@@ -1,0 +1,55 @@
+"""Data folders shipped with the package: example configs (`configs/`) and themes (`themes/`).
+
+The folders live at the top of the repository. A wheel carries them as the data packages
+`mgtui.configs` and `mgtui.themes` (see setup.py); a source checkout reads them in place.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+import mgtui
+
+
+def data_dir(name: str) -> Path:
+    """The shipped folder `name` ("configs" or "themes"), installed or in a checkout."""
+    try:
+        installed = importlib.resources.files(f"mgtui.{name}")
+    except ModuleNotFoundError:
+        installed = None
+    if installed is not None and installed.is_dir():
+        return Path(str(installed))
+    return Path(mgtui.__file__).resolve().parent.parent / name
+
+
+@dataclass(frozen=True)
+class ShippedConfig:
+    name: str  # used as @name
+    path: Path
+    description: str
+
+
+def _description(path: Path) -> str:
+    """The config's own `description:` line; reading it must never break a listing."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return "(unreadable)"
+    text = data.get("description") if isinstance(data, dict) else None
+    return " ".join(str(text).split()) if text else ""
+
+
+def shipped_configs() -> list[ShippedConfig]:
+    folder = data_dir("configs")
+    paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return [ShippedConfig(p.stem, p, _description(p)) for p in paths]
+
+
+def shipped_config(name: str) -> ShippedConfig | None:
+    """`name` with or without the leading '@' and the '.yaml' suffix."""
+    stem = name.removeprefix("@").removesuffix(".yaml")
+    return next((c for c in shipped_configs() if c.name == stem), None)

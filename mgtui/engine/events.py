@@ -1,0 +1,209 @@
+"""Typed engine events: the one data format shared by the log, the TUI, replay and the API.
+
+Every event is plain JSON-serialisable data. `events.jsonl` holds one per line; the engine
+service streams the same lines to the TUI process. Agent events carry the *config* id of the
+agent, never its anonymous id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Union, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    ts: str = Field(default_factory=utc_now)
+    session: str = ""
+    turn: int = 0
+
+
+class _AgentEvent(_Event):
+    agent: str
+
+
+class SessionStarted(_Event):
+    type: Literal["session_started"] = "session_started"
+    config: dict[str, Any]
+    agents: list[dict[str, str]]  # [{"id": ..., "model": ...}] in config order
+    config_path: str | None = None
+
+
+class TurnStarted(_Event):
+    type: Literal["turn_started"] = "turn_started"
+    question: str
+    history_len: int
+    anonymous_ids: dict[str, str] = Field(default_factory=dict)  # config id -> agentN
+
+
+class AgentStarted(_AgentEvent):
+    type: Literal["agent_started"] = "agent_started"
+    attempt: int = 1
+    round: int = 1
+    # why this run started: "start" (turn began), "restart" (new answers arrived),
+    # "retry" (provider error), "enforce" (invalid output sent back), "present" (final)
+    reason: str = "start"
+    vote_only: bool = False
+
+
+class TextDelta(_AgentEvent):
+    type: Literal["text"] = "text"
+    delta: str
+    phase: Literal["coordination", "final"] = "coordination"
+
+
+class ToolCall(_AgentEvent):
+    type: Literal["tool_call"] = "tool_call"
+    call_id: str = ""
+    name: str
+    arguments: Any = None
+
+
+class ToolResult(_AgentEvent):
+    type: Literal["tool_result"] = "tool_result"
+    call_id: str = ""
+    name: str
+    result: Any = None
+    error: str | None = None
+    duration_s: float | None = None
+
+
+class AnswerPosted(_AgentEvent):
+    type: Literal["answer"] = "answer"
+    label: str
+    content: str
+    answer_index: int = 1  # k of agentN.k
+
+
+class VoteCast(_AgentEvent):
+    type: Literal["vote"] = "vote"
+    target: str
+    label: str
+    reason: str = ""
+
+
+class VoteIgnored(_AgentEvent):
+    """A vote made on answers that are no longer current: it does not count."""
+
+    type: Literal["vote_ignored"] = "vote_ignored"
+    target: str
+    reason: str = ""
+    why: str = ""
+
+
+class VotesReset(_Event):
+    type: Literal["votes_reset"] = "votes_reset"
+    by: str
+    cleared: list[str] = Field(default_factory=list)  # voters whose votes were cleared
+
+
+class AgentError(_AgentEvent):
+    type: Literal["agent_error"] = "agent_error"
+    error: str
+    fatal: bool = False
+    kind: str = ""  # "provider", "enforcement", "presentation", ...
+    retry_in: float | None = None
+
+
+class AgentStopped(_AgentEvent):
+    """An agent's run ended without a decision: cancelled (restart/consensus/timeout)."""
+
+    type: Literal["agent_stopped"] = "agent_stopped"
+    why: str = ""
+    partial: str = ""
+
+
+class Usage(_AgentEvent):
+    type: Literal["usage"] = "usage"
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Consensus(_Event):
+    type: Literal["consensus"] = "consensus"
+    winner: str
+    tally: dict[str, int]
+    tie: bool = False
+    tied: list[str] = Field(default_factory=list)
+    how: str = "votes"  # "votes", "timeout_votes", "timeout_newest", "single"
+
+
+class FinalStarted(_AgentEvent):
+    type: Literal["final_started"] = "final_started"
+    strategy: str
+
+
+class FinalAnswer(_AgentEvent):
+    type: Literal["final_answer"] = "final_answer"
+    content: str
+    strategy: str = "winner_present"
+
+
+class TurnFinished(_Event):
+    type: Literal["turn_finished"] = "turn_finished"
+    status: Literal["ok", "timeout", "cancelled", "failed"]
+    usage: dict[str, dict[str, int]] = Field(default_factory=dict)
+    winner: str | None = None
+    final_answer: str | None = None
+    partial: dict[str, str] = Field(default_factory=dict)  # agent -> unfinished text
+    duration_s: float = 0.0
+    error: str | None = None
+
+
+class SessionNotice(_Event):
+    """Out-of-band information for people: config reloaded, engine restarted, ..."""
+
+    type: Literal["notice"] = "notice"
+    level: Literal["info", "warning", "error"] = "info"
+    message: str
+
+
+Event = Annotated[
+    Union[
+        SessionStarted,
+        TurnStarted,
+        AgentStarted,
+        TextDelta,
+        ToolCall,
+        ToolResult,
+        AnswerPosted,
+        VoteCast,
+        VoteIgnored,
+        VotesReset,
+        AgentError,
+        AgentStopped,
+        Usage,
+        Consensus,
+        FinalStarted,
+        FinalAnswer,
+        TurnFinished,
+        SessionNotice,
+    ],
+    Field(discriminator="type"),
+]
+
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_CLASSES: tuple[type[_Event], ...] = get_args(get_args(Event)[0])
+EVENT_TYPES: frozenset[str] = frozenset(c.model_fields["type"].default for c in EVENT_CLASSES)
+
+
+def parse_event(data: dict[str, Any] | str | bytes) -> Event:
+    """Validate one event from a dict or a JSON line (raises pydantic.ValidationError)."""
+    if isinstance(data, (str, bytes)):
+        return _ADAPTER.validate_json(data)
+    return _ADAPTER.validate_python(data)
+
+
+def event_to_json(event: _Event) -> str:
+    return event.model_dump_json(exclude_none=False)
+
+
+AnyEvent = _Event

@@ -1,0 +1,300 @@
+"""Runs one turn of the protocol (architecture.md §3): parallel agents, answers, votes,
+invalidation, consensus, limits, cancellation and the final presentation."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mgtui.config.models import AgentConfig, MgtuiConfig
+from mgtui.engine import protocol
+from mgtui.engine.agent import AgentDropped, Decision, RunState, ToolExecutor, run_agent
+from mgtui.engine.consensus import Outcome, StandingVote, VoteBook
+from mgtui.engine.events import (
+    AgentError,
+    AgentStarted,
+    AgentStopped,
+    AnswerPosted,
+    Consensus,
+    FinalAnswer,
+    FinalStarted,
+    TurnFinished,
+    TurnStarted,
+    Usage,
+    VoteCast,
+    VoteIgnored,
+    VotesReset,
+)
+from mgtui.engine.presentation import present_final_answer
+from mgtui.engine.streaming import Emit, short_error
+
+ToolFactory = Callable[[AgentConfig, str], ToolExecutor | None]  # (agent, phase) -> tools
+
+
+@dataclass
+class AgentSlot:
+    cfg: AgentConfig
+    anon: str
+    task: asyncio.Task[None] | None = None
+    run_id: int = 0
+    round: int = 0
+    seen_version: int = -1
+    pending: bool = False  # its run finished and the result waits in the queue
+    state: RunState = field(default_factory=RunState)
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+
+@dataclass
+class TurnOutcome:
+    status: str  # ok | timeout | cancelled | failed
+    winner: str | None
+    final_answer: str | None
+    votes: list[StandingVote]
+    answers: dict[str, str]
+    usage: dict[str, dict[str, int]]
+    partial: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    duration_s: float = 0.0
+
+
+_CANCEL = object()
+
+
+class Orchestrator:
+    """One turn. Create a new instance per turn; `cancel()` may be called from any task."""
+
+    def __init__(
+        self,
+        config: MgtuiConfig,
+        emit: Emit,
+        history: Sequence[tuple[str, str]] = (),
+        tool_factory: ToolFactory | None = None,
+    ) -> None:
+        self.config = config
+        self.settings = config.orchestrator
+        self.history = list(history)
+        self._tool_factory = tool_factory
+        self._emit_out = emit
+        anon = protocol.anonymous_ids([a.id for a in config.agents])
+        self.slots = {a.id: AgentSlot(a, anon[a.id]) for a in config.agents}
+        self.by_anon = {s.anon: s.cfg.id for s in self.slots.values()}
+        self.book = VoteBook(order=[a.id for a in config.agents])
+        self.version = 0  # bumps on every new answer: runs that saw an older version are stale
+        self.usage: dict[str, dict[str, int]] = {a.id: {"prompt_tokens": 0, "completion_tokens": 0} for a in config.agents}
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._cancelled = False
+        self.question = ""
+
+    # plumbing -----------------------------------------------------------------
+    def emit(self, event: Any) -> None:
+        if isinstance(event, Usage):
+            bucket = self.usage.setdefault(event.agent, {"prompt_tokens": 0, "completion_tokens": 0})
+            bucket["prompt_tokens"] += event.prompt_tokens
+            bucket["completion_tokens"] += event.completion_tokens
+        self._emit_out(event)
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        self._queue.put_nowait(_CANCEL)
+
+    def _visible_answers(self) -> list[protocol.VisibleAnswer]:
+        out = []
+        for agent_id in self.book.agents_with_answers():
+            slot = self.slots[agent_id]
+            k = self.book.answer_count(agent_id)
+            out.append(protocol.VisibleAnswer(slot.anon, protocol.answer_label(slot.anon, k), self.book.latest(agent_id) or ""))
+        return out
+
+    def _stop(self, slot: AgentSlot, why: str) -> None:
+        if slot.running:
+            assert slot.task is not None
+            slot.task.cancel()
+            self.emit(AgentStopped(agent=slot.cfg.id, why=why, partial=slot.state.partial))
+
+    # runs ---------------------------------------------------------------------
+    def _start_run(self, slot: AgentSlot, reason: str) -> None:
+        self._stop(slot, f"restarted: {reason}")
+        slot.run_id += 1
+        slot.round += 1
+        slot.seen_version = self.version
+        slot.state = RunState()
+        answers = self._visible_answers()
+        vote_ids = [a.anon_id for a in answers]
+        can_answer = self.book.answer_count(slot.cfg.id) < self.settings.max_new_answers_per_agent
+        messages = [
+            {"role": "system", "content": protocol.system_message(slot.cfg.system_message, not can_answer)},
+            *protocol.history_messages(self.history),
+            {"role": "user", "content": protocol.coordination_user_message(self.question, answers, slot.anon)},
+        ]
+        self.emit(AgentStarted(agent=slot.cfg.id, attempt=1, round=slot.round, reason=reason, vote_only=not can_answer))
+        slot.task = asyncio.create_task(self._run(slot, slot.run_id, messages, vote_ids, can_answer), name=f"agent-{slot.cfg.id}")
+
+    async def _run(self, slot: AgentSlot, run_id: int, messages: list[dict[str, Any]], vote_ids: list[str], can_answer: bool) -> None:
+        def on_attempt(reason: str, attempt: int) -> None:
+            self.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=slot.round, reason=reason, vote_only=not can_answer))
+
+        tools = self._tool_factory(slot.cfg, "coordination") if self._tool_factory else None
+        result: Decision | AgentDropped
+        try:
+            result = await run_agent(
+                agent=slot.cfg,
+                orchestrator=self.settings,
+                messages=messages,
+                vote_ids=vote_ids,
+                can_answer=can_answer,
+                emit=self.emit,
+                state=slot.state,
+                on_restart_attempt=on_attempt,
+                tools=tools,
+            )
+        except asyncio.CancelledError:
+            return
+        except AgentDropped as exc:
+            result = exc
+        except Exception as exc:  # a bug must drop one agent, not the turn
+            result = AgentDropped("internal", short_error(exc))
+        slot.pending = True
+        self._queue.put_nowait((slot.cfg.id, run_id, result))
+
+    # decisions ----------------------------------------------------------------
+    def _on_answer(self, slot: AgentSlot, content: str) -> None:
+        k, cleared = self.book.add_answer(slot.cfg.id, content)
+        self.version += 1
+        label = protocol.answer_label(slot.anon, k)
+        self.emit(AnswerPosted(agent=slot.cfg.id, label=label, content=content, answer_index=k))
+        if cleared:
+            self.emit(VotesReset(by=slot.cfg.id, cleared=cleared))
+        for other in self.slots.values():
+            if other is slot or other.cfg.id not in self.book.live:
+                continue
+            if other.pending:
+                continue  # its finished result is handled next: answers count, stale votes restart it
+            if other.running and self.book.answer_count(other.cfg.id) == 0:
+                continue  # first answers are allowed to finish
+            self._start_run(other, f"new answer {label}")
+        self._start_run(slot, "next round")
+
+    def _on_vote(self, slot: AgentSlot, decision: Decision) -> None:
+        target = self.by_anon[decision.target_anon]
+        if slot.seen_version != self.version:
+            self.emit(VoteIgnored(agent=slot.cfg.id, target=target, reason=decision.reason, why="answers changed since it started"))
+            self._start_run(slot, "vote on stale answers")
+            return
+        label = protocol.answer_label(decision.target_anon, self.book.answer_count(target))
+        self.book.cast(StandingVote(slot.cfg.id, target, label, decision.reason))
+        self.emit(VoteCast(agent=slot.cfg.id, target=target, label=label, reason=decision.reason))
+
+    def _on_dropped(self, slot: AgentSlot, exc: AgentDropped) -> None:
+        self.book.drop(slot.cfg.id)
+        self.emit(AgentError(agent=slot.cfg.id, error=str(exc), fatal=True, kind=exc.kind))
+
+    # the turn -----------------------------------------------------------------
+    async def run_turn(self, question: str) -> TurnOutcome:
+        self.question = question
+        started = time.monotonic()
+        self.emit(TurnStarted(question=question, history_len=len(self.history), anonymous_ids={k: s.anon for k, s in self.slots.items()}))
+        for slot in self.slots.values():
+            self._start_run(slot, "start")
+        status, outcome, error = await self._coordinate(started + self.settings.turn_timeout_seconds)
+        partial: dict[str, str] = {}
+        for slot in self.slots.values():
+            if slot.running:
+                if slot.state.partial:
+                    partial[slot.cfg.id] = slot.state.partial
+                self._stop(slot, {"ok": "consensus reached"}.get(status, status))
+        final: str | None = None
+        if outcome is not None:
+            self.emit(Consensus(winner=outcome.winner, tally=outcome.tally, tie=outcome.tie, tied=outcome.tied, how=outcome.how))
+            final, status, presenter_partial = await self._present(outcome, status, started)
+            if presenter_partial:
+                partial[outcome.winner] = presenter_partial
+        result = TurnOutcome(
+            status=status,
+            winner=outcome.winner if outcome else None,
+            final_answer=final,
+            votes=list(self.book.votes.values()),
+            answers={a: self.book.latest(a) or "" for a in self.book.agents_with_answers()},
+            usage=self.usage,
+            partial=partial,
+            error=error,
+            duration_s=round(time.monotonic() - started, 3),
+        )
+        self.emit(
+            TurnFinished(
+                status=status,  # type: ignore[arg-type]
+                usage=self.usage,
+                winner=result.winner,
+                final_answer=final,
+                partial=partial,
+                duration_s=result.duration_s,
+                error=error,
+            )
+        )
+        return result
+
+    async def _coordinate(self, deadline: float) -> tuple[str, Outcome | None, str | None]:
+        while True:
+            if self._cancelled:
+                return "cancelled", None, None
+            if self.book.consensus_reached():
+                return "ok", self.book.outcome("votes"), None
+            if not self.book.live:
+                return "failed", None, "no live agent left"
+            remaining = deadline - time.monotonic()
+            try:
+                item = await asyncio.wait_for(self._queue.get(), timeout=max(0.0, remaining))
+            except TimeoutError:
+                outcome = self.book.outcome("timeout_votes")
+                return "timeout", outcome, None if outcome else "turn timed out before any answer"
+            if item is _CANCEL:
+                continue
+            agent_id, run_id, result = item
+            slot = self.slots[agent_id]
+            if run_id == slot.run_id:
+                slot.pending = False
+            if run_id != slot.run_id or agent_id not in self.book.live:
+                continue  # a result of a run that was replaced
+            if isinstance(result, AgentDropped):
+                self._on_dropped(slot, result)
+            elif result.kind == "answer":
+                self._on_answer(slot, result.content)
+            else:
+                self._on_vote(slot, result)
+
+    async def _present(self, outcome: Outcome, status: str, started: float) -> tuple[str | None, str, str]:
+        """Final answer: reuse on timeout or winner_reuse; otherwise a streamed presentation."""
+        winner = self.slots[outcome.winner]
+        fallback = self.book.latest(outcome.winner) or ""
+        strategy = self.settings.final_answer_strategy
+        if status != "ok" or strategy == "winner_reuse":
+            self.emit(FinalAnswer(agent=outcome.winner, content=fallback, strategy="winner_reuse"))
+            return fallback, status, ""
+        self.emit(FinalStarted(agent=outcome.winner, strategy=strategy))
+        answers = {a: self.book.latest(a) or "" for a in self.book.agents_with_answers()}
+        deadline = started + self.settings.turn_timeout_seconds
+        result = await present_final_answer(
+            agent=winner.cfg,
+            settings=self.settings,
+            strategy=strategy,
+            question=self.question,
+            history=self.history,
+            answers=answers,
+            reasons=self.book.reasons_for(outcome.winner),
+            emit=self.emit,
+            cancelled=lambda: self._cancelled,
+            queue=self._queue,
+            deadline=deadline,
+        )
+        if result.cancelled:
+            return None, "cancelled", result.partial
+        if result.content is None:
+            self.emit(FinalAnswer(agent=outcome.winner, content=fallback, strategy="winner_reuse"))
+            return fallback, "timeout" if result.timed_out else status, ""
+        self.emit(FinalAnswer(agent=outcome.winner, content=result.content, strategy=strategy))
+        return result.content, status, ""

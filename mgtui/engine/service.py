@@ -1,0 +1,193 @@
+"""The engine as a process: JSON-line commands on stdin, events as JSON lines on stdout.
+
+    python -m mgtui.engine.service --config PATH [--log-root DIR] [--session-dir DIR]
+
+Commands: {"cmd": "ask", "question": ...}, {"cmd": "cancel"}, {"cmd": "shutdown"},
+{"cmd": "reload", "config_path": ...} (applies from the next turn). Besides engine events,
+stdout carries {"type": "service_ready", "session", "log_dir", "agents"},
+{"type": "service_error", "message"} and {"type": "busy", "message"}. stdout carries
+nothing else: the original file descriptor is kept for the protocol and fd 1 is pointed
+at stderr, so stray prints (ours, LiteLLM's, llama.cpp's) cannot corrupt the stream.
+No Textual here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from typing import IO, Any
+
+from mgtui.config.loader import ConfigError, LoadedConfig, load_config_file
+from mgtui.engine.events import SessionNotice, event_to_json
+from mgtui.engine.session import Session
+
+
+class EngineService:
+    def __init__(self, out: IO[str], config_path: str, log_root: str | None, session_dir: str | None) -> None:
+        self._out = out
+        self.config_path = config_path
+        self.log_root = log_root
+        self.session_dir = session_dir
+        self.session: Session | None = None
+        self._turn: asyncio.Task[Any] | None = None
+        self._pending_config: LoadedConfig | None = None
+
+    # output ------------------------------------------------------------------------
+    def write(self, data: dict[str, Any]) -> None:
+        self._out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self._out.flush()
+
+    def sink(self, event: Any) -> None:
+        self._out.write(event_to_json(event) + "\n")
+        self._out.flush()
+
+    def error(self, message: str) -> None:
+        self.write({"type": "service_error", "message": message})
+
+    # lifecycle ---------------------------------------------------------------------
+    def open(self) -> None:
+        """Load the config and open (or resume) the session; report problems, keep running."""
+        try:
+            loaded = load_config_file(self.config_path)
+        except ConfigError as exc:
+            self.error(f"config error:\n{exc}")
+            return
+        if self.session_dir and os.path.isdir(self.session_dir):
+            self.session = Session.resume(self.session_dir, loaded, sink=self.sink)
+        else:
+            self.session = Session(loaded, log_root=self.log_root, sink=self.sink)
+        self.write(
+            {
+                "type": "service_ready",
+                "session": self.session.id,
+                "log_dir": str(self.session.dir),
+                "config_path": self.config_path,
+                "agents": [{"id": a.id, "model": a.model} for a in loaded.config.agents],
+            }
+        )
+
+    @property
+    def busy(self) -> bool:
+        return self._turn is not None and not self._turn.done()
+
+    async def handle(self, command: dict[str, Any]) -> bool:
+        """Run one command; False means stop serving."""
+        match command.get("cmd"):
+            case "ask":
+                self.ask(str(command.get("question", "")))
+            case "cancel":
+                if self.session is not None:
+                    self.session.cancel()
+            case "reload":
+                self.reload(str(command.get("config_path") or self.config_path))
+            case "shutdown":
+                return False
+            case other:
+                self.error(f"unknown command: {other!r}")
+        return True
+
+    def ask(self, question: str) -> None:
+        if self.busy:
+            self.write({"type": "busy", "message": "a turn is running"})
+            return
+        if self.session is None:
+            self.error("no usable config: fix it and reload")
+            return
+        if self._pending_config is not None:
+            self.session.use_config(self._pending_config)
+            self._pending_config = None
+        self._turn = asyncio.create_task(self._run_turn(self.session, question))
+
+    async def _run_turn(self, session: Session, question: str) -> None:
+        try:
+            await session.ask(question)
+        except Exception as exc:  # noqa: BLE001 - the process must outlive a failed turn
+            self.error(f"turn failed: {type(exc).__name__}: {exc}")
+
+    async def warm_up(self) -> None:
+        """Import LiteLLM now, while the user types, rather than on the first question."""
+        if self.session is None:
+            return
+        try:
+            await self.session.prepare()
+        except Exception as exc:  # noqa: BLE001 - the first ask reports it again, in its turn
+            self.error(f"engine warm-up failed: {type(exc).__name__}: {exc}")
+
+    def reload(self, config_path: str) -> None:
+        try:
+            loaded = load_config_file(config_path)
+        except ConfigError as exc:
+            self.error(f"config error (not applied):\n{exc}")
+            return
+        self.config_path = config_path
+        if self.session is None:
+            self.open()
+        else:
+            self._pending_config = loaded
+            self.sink(SessionNotice(session=self.session.id, message=f"config {config_path} applies from the next turn"))
+
+    async def close(self) -> None:
+        if self.busy and self.session is not None and self._turn is not None:
+            self.session.cancel()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._turn), 5)
+            except Exception:  # noqa: BLE001 - shutting down regardless
+                self._turn.cancel()
+        if self.session is not None:
+            self.session.close()
+
+
+async def _stdin_lines() -> asyncio.StreamReader:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=16 * 1024 * 1024)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    return reader
+
+
+async def serve(service: EngineService) -> int:
+    service.open()
+    warm_up = asyncio.create_task(service.warm_up())
+    reader = await _stdin_lines()
+    while line := await reader.readline():
+        if not line.strip():
+            continue
+        try:
+            command = json.loads(line)
+            if not isinstance(command, dict):
+                raise ValueError("a command is a JSON object")
+        except ValueError as exc:
+            service.error(f"bad command line: {exc}")
+            continue
+        if not await service.handle(command):
+            break
+    warm_up.cancel()
+    await service.close()  # shutdown, or stdin closed because the UI went away
+    return 0
+
+
+def _protocol_stdout() -> IO[str]:
+    """Keep the real stdout for JSON lines; send everything else written to fd 1 to stderr."""
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mgtui.engine.service", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", required=True, help="config file (YAML)")
+    parser.add_argument("--log-root", help="folder for session logs (default from config, else ./.mgtui/logs)")
+    parser.add_argument("--session-dir", help="resume this session folder (its history continues)")
+    args = parser.parse_args(argv)
+    service = EngineService(_protocol_stdout(), args.config, args.log_root, args.session_dir)
+    try:
+        return asyncio.run(serve(service))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

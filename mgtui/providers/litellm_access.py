@@ -1,0 +1,53 @@
+"""The one place LiteLLM is imported: lazily, offline, quiet, and with local models registered.
+
+`import litellm` costs 3-8 s here, so nothing imports it at module level; callers use
+`get_litellm()` from a worker thread or the engine process.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from types import ModuleType
+
+_lock = threading.Lock()
+_module: ModuleType | None = None
+
+# Without these LiteLLM fetches its cost map from the internet at import time (and waits on retries).
+_OFFLINE_DEFAULTS = {
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "LITELLM_OFFLINE_MODE": "true",
+    "LITELLM_LOG": "ERROR",
+}
+
+
+def prepare_environment() -> None:
+    """Set LiteLLM's offline switches unless the user chose otherwise."""
+    for key, value in _OFFLINE_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+
+
+def get_litellm() -> ModuleType:
+    """Import LiteLLM once (thread-safe) with offline defaults and quiet logging."""
+    global _module
+    if _module is not None:
+        return _module
+    with _lock:
+        if _module is None:
+            prepare_environment()
+            import litellm  # noqa: PLC0415 - deliberately lazy
+
+            litellm.suppress_debug_info = True
+            litellm.drop_params = True  # models that lack a parameter (seed, top_p) still work
+            litellm.telemetry = False
+            _module = litellm
+    return _module
+
+
+def ensure_providers(models: Iterable[str]) -> None:
+    """Register custom providers (the embedded local model) needed by these model strings."""
+    if any(m.startswith("local/") for m in models):
+        from mgtui.providers.local_model import register_local_provider  # noqa: PLC0415
+
+        register_local_provider(get_litellm())

@@ -1,0 +1,191 @@
+"""The UI side of the engine process: start it, send JSON-line commands, read its events.
+
+The engine runs as `python -m mgtui.engine.service` so LiteLLM never loads in the UI
+process. Its stdout is read by a plain asyncio task on the app's loop (as Toad reads its
+agents); each line becomes a Textual message through `mgtui.tui.messages.post_event`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from textual import log
+from textual.message import MessagePump
+
+from mgtui.tui import messages as msg
+
+STDERR_LINES = 40  # kept to explain a crash
+STOP_GRACE_SECONDS = 3.0
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class EngineLike(Protocol):
+    """What the screen needs from an engine; tests may pass a scripted one."""
+
+    @property
+    def alive(self) -> bool: ...
+
+    async def start(self) -> None: ...
+
+    def ask(self, question: str) -> None: ...
+
+    def cancel(self) -> None: ...
+
+    def reload(self, config_path: str) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+EngineFactory = Callable[[MessagePump, "str | None", "str | None"], EngineLike]
+"""(message target, config path, session dir to resume) -> engine."""
+
+
+class EngineClient:
+    def __init__(
+        self,
+        target: MessagePump,
+        config_path: str | None,
+        session_dir: str | None = None,
+        *,
+        log_root: str | None = None,
+    ) -> None:
+        self.target = target
+        self.config_path = config_path
+        self.session_dir = session_dir
+        self.log_root = log_root
+        self._process: asyncio.subprocess.Process | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stderr: deque[str] = deque(maxlen=STDERR_LINES)
+        self._stopping = False
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "mgtui.engine.service"]
+        if self.config_path:
+            cmd += ["--config", self.config_path]
+        if self.log_root:
+            cmd += ["--log-root", self.log_root]
+        if self.session_dir:
+            cmd += ["--session-dir", self.session_dir]
+        return cmd
+
+    async def start(self) -> None:
+        env = dict(os.environ)
+        # Works from a checkout as well as from an installed package.
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                *self.command(),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=env,
+                limit=16 * 1024 * 1024,  # a final answer arrives as one line
+            )
+        except OSError as exc:
+            self.target.post_message(msg.EngineDied(None, f"could not start the engine: {exc}"))
+            return
+        self._tasks = [
+            asyncio.create_task(self._read_stdout(), name="engine-stdout"),
+            asyncio.create_task(self._read_stderr(), name="engine-stderr"),
+        ]
+
+    def _send(self, command: dict[str, Any]) -> None:
+        if not self.alive or self._process is None or self._process.stdin is None:
+            raise RuntimeError("the engine is not running")
+        self._process.stdin.write((json.dumps(command) + "\n").encode())
+
+    def ask(self, question: str) -> None:
+        self._send({"cmd": "ask", "question": question})
+
+    def cancel(self) -> None:
+        if self.alive:
+            self._send({"cmd": "cancel"})
+
+    def reload(self, config_path: str) -> None:
+        self.config_path = config_path
+        if self.alive:
+            self._send({"cmd": "reload", "config_path": config_path})
+
+    async def stop(self) -> None:
+        """Ask the engine to shut down; kill it if it does not within a few seconds."""
+        self._stopping = True
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        try:
+            self._send({"cmd": "shutdown"})
+            assert process.stdin is not None
+            process.stdin.close()
+            await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
+        except (asyncio.TimeoutError, RuntimeError, ConnectionError):
+            process.kill()
+            await process.wait()
+        for task in self._tasks:
+            task.cancel()
+
+    def _handle_line(self, line: str) -> None:
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            log.warning(f"engine wrote a non-JSON line: {line[:200]!r}")
+            return
+        kind = data.get("type") if isinstance(data, dict) else None
+        if kind == "service_ready":
+            self.session_dir = data.get("log_dir") or self.session_dir
+            self.target.post_message(msg.EngineReady(str(data.get("session", "")), str(data.get("log_dir", ""))))
+        elif kind == "service_error":
+            self.target.post_message(msg.EngineError(str(data.get("message", ""))))
+        elif kind == "busy":
+            self.target.post_message(msg.EngineBusy(str(data.get("message", ""))))
+        else:
+            from pydantic import ValidationError  # noqa: PLC0415 - loaded with the events module anyway
+
+            from mgtui.engine.events import parse_event  # noqa: PLC0415
+
+            try:
+                event = parse_event(data)
+            except ValidationError as exc:
+                log.warning(f"engine sent an event the UI cannot read: {exc}")
+                return
+            msg.post_event(self.target, event)
+
+    async def _read_stdout(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        while line := await process.stdout.readline():
+            if line.strip():
+                self._handle_line(line.decode("utf-8", "replace"))
+        returncode = await process.wait()
+        if not self._stopping:
+            self.target.post_message(msg.EngineDied(returncode, "\n".join(self._stderr)))
+
+    async def _read_stderr(self) -> None:
+        process = self._process
+        assert process is not None and process.stderr is not None
+        while line := await process.stderr.readline():
+            text = line.decode("utf-8", "replace").rstrip()
+            self._stderr.append(text)
+            log.debug(f"engine: {text}")
+
+
+def default_engine_factory(log_root: str | None = None) -> EngineFactory:
+    def make(target: MessagePump, config_path: str | None, session_dir: str | None) -> EngineLike:
+        return EngineClient(target, config_path, session_dir, log_root=log_root)
+
+    return make

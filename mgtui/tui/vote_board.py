@@ -1,0 +1,68 @@
+"""The vote sidebar's data: plain state built from engine messages, no widgets.
+
+The screen owns one `VoteBoard` per turn, updates it from messages and hands the
+sidebar a copy; the sidebar only renders it.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Vote:
+    voter: str
+    target: str
+    label: str
+    reason: str
+
+
+@dataclass
+class VoteBoard:
+    agents: list[str] = field(default_factory=list)  # config order (the tie-break order)
+    latest_label: dict[str, str] = field(default_factory=dict)  # agent -> latest answer label
+    votes: dict[str, Vote] = field(default_factory=dict)  # voter -> standing vote
+    dropped: set[str] = field(default_factory=set)
+    resets: int = 0
+    last_reset_by: str | None = None
+    winner: str | None = None
+    tally: dict[str, int] = field(default_factory=dict)
+    tie: bool = False
+    tied: list[str] = field(default_factory=list)
+    how: str = ""
+
+    @property
+    def live(self) -> list[str]:
+        return [a for a in self.agents if a not in self.dropped]
+
+    @property
+    def voted_count(self) -> int:
+        return sum(1 for voter in self.votes if voter not in self.dropped)
+
+    def votes_for(self, agent: str) -> list[Vote]:
+        return [v for v in self.votes.values() if v.target == agent]
+
+    def answer(self, agent: str, label: str) -> None:
+        self.latest_label[agent] = label
+
+    def vote(self, voter: str, target: str, label: str, reason: str) -> None:
+        self.votes[voter] = Vote(voter, target, label, reason)
+
+    def reset(self, by: str, cleared: list[str]) -> None:
+        # An empty `cleared` from the engine still means "all votes are gone".
+        for voter in cleared or list(self.votes):
+            self.votes.pop(voter, None)
+        self.resets += 1
+        self.last_reset_by = by
+
+    def drop(self, agent: str) -> None:
+        self.dropped.add(agent)
+        self.votes.pop(agent, None)
+
+    def decide(self, winner: str, tally: dict[str, int], tie: bool, tied: list[str], how: str) -> None:
+        self.winner, self.tally, self.tie, self.tied, self.how = winner, dict(tally), tie, list(tied), how
+
+    def snapshot(self) -> VoteBoard:
+        """A copy for the sidebar's reactive, so later updates are seen as changes."""
+        return copy.deepcopy(self)

@@ -1,0 +1,226 @@
+"""One agent's pane: a header (id, model, state, label, tokens) and a bounded stream of blocks.
+
+Blocks: a cheap live tail per run, finished answers as Markdown, tool calls as collapsible
+rows, and short notes (restarts, votes, errors). Old blocks are pruned so a long turn
+keeps a bounded DOM; the body sticks to the bottom while the user has not scrolled up.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Collapsible, Markdown, Static
+
+from mgtui.tui.widgets.live_tail import LiveTail
+
+MAX_BLOCKS = 40  # older blocks are removed; the event log keeps everything
+WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # shown as answers/votes, not tool rows
+STATE_ICONS = {
+    "waiting": "·",
+    "thinking": "…",
+    "streaming": "▸",
+    "answered": "✓",
+    "voted": "☑",
+    "restarted": "↺",
+    "presenting": "★",
+    "error": "!",
+    "dropped": "✗",
+    "stopped": "■",
+}
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class AnswerBlock(Vertical):
+    DEFAULT_CSS = """
+    AnswerBlock { height: auto; border-left: outer $success; padding-left: 1; margin: 1 0 0 0; }
+    AnswerBlock > .answer-label { color: $text-success; text-style: bold; }
+    AnswerBlock > Markdown { margin: 0; padding: 0; }
+    """
+
+    def __init__(self, label: str, content: str) -> None:
+        super().__init__()
+        self.label = label
+        self.content = content
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"answer {self.label}"), classes="answer-label")
+        yield Markdown(self.content)
+
+
+class ToolRow(Collapsible):
+    DEFAULT_CSS = """
+    ToolRow { height: auto; border: none; padding: 0; margin: 0; background: transparent; }
+    ToolRow > Contents { padding: 0 0 0 2; }
+    ToolRow.-error CollapsibleTitle { color: $text-error; }
+    """
+
+    def __init__(self, call_id: str, name: str, arguments: Any) -> None:
+        self.call_id = call_id
+        self.tool_name = name
+        self._body = Static(Text(f"arguments: {_short(arguments, 2000)}"))
+        super().__init__(self._body, title=Content(f"⚙ {name}({_short(arguments, 40)})"), collapsed=True)
+
+    def set_result(self, result: Any, error: str | None) -> None:
+        mark = "✗" if error else "✓"
+        self.set_class(bool(error), "-error")
+        self.title = Content(f"{mark} {self.tool_name}: {_short(error or result, 48)}")
+        self._body.update(Text(f"{self._body.content}\n{'error' if error else 'result'}: {_short(error or result, 4000)}"))
+
+
+class Note(Static):
+    DEFAULT_CSS = """
+    Note { height: auto; color: $text-muted; margin-top: 1; }
+    Note.-vote { color: $text-accent; }
+    Note.-error { color: $text-error; }
+    Note.-warning { color: $text-warning; }
+    """
+
+
+class AgentPane(Vertical, can_focus=True):
+    """Shows one agent; all methods are called by the screen from engine messages."""
+
+    ALLOW_MAXIMIZE = True
+    DEFAULT_CSS = """
+    AgentPane { border: round $foreground 25%; height: 1fr; min-height: 6; }
+    AgentPane:focus, AgentPane:focus-within { border: round $primary; }
+    AgentPane > .pane-header { height: 1; padding: 0 1; background: $boost; }
+    AgentPane > .pane-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    AgentPane.-state-error > .pane-header, AgentPane.-state-dropped > .pane-header { color: $text-error; }
+    AgentPane.-state-answered > .pane-header, AgentPane.-state-voted > .pane-header { color: $text-success; }
+    """
+
+    state: reactive[str] = reactive("waiting")
+    label: reactive[str] = reactive("")
+    tokens: reactive[int] = reactive(0)
+
+    def __init__(self, agent_id: str, model: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.agent_id = agent_id
+        self.model = model
+        self.chars_received = 0  # every streamed character, for benchmarks and tests
+        self._tail: LiveTail | None = None
+        self._tools: dict[str, ToolRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), classes="pane-header")
+        yield VerticalScroll(classes="pane-body")
+
+    def on_mount(self) -> None:
+        self.body.anchor()
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one(".pane-body", VerticalScroll)
+
+    @property
+    def tail(self) -> LiveTail | None:
+        return self._tail
+
+    def _header(self) -> Text:
+        header = Text()
+        header.append(f"{STATE_ICONS.get(self.state, '?')} {self.agent_id}", style="bold")
+        header.append(f"  {self.model}", style="dim")
+        header.append(f"  {self.state}")
+        if self.label:
+            header.append(f"  {self.label}", style="bold")
+        if self.tokens:
+            header.append(f"  {self.tokens:,} tok", style="dim")
+        return header
+
+    def _refresh_header(self) -> None:
+        if self.is_mounted:
+            self.query_one(".pane-header", Static).update(self._header())
+
+    def watch_state(self, old: str, new: str) -> None:
+        self.remove_class(f"-state-{old}")
+        self.add_class(f"-state-{new}")
+        self._refresh_header()
+
+    def watch_label(self) -> None:
+        self._refresh_header()
+
+    def watch_tokens(self) -> None:
+        self._refresh_header()
+
+    def _add(self, block: Widget) -> None:
+        body = self.body
+        body.mount(block)
+        excess = len(body.children) + 1 - MAX_BLOCKS
+        if excess > 0:
+            body.remove_children(list(body.children[:excess]))
+
+    def clear(self) -> None:
+        """Start a new turn: empty body, waiting state (totals stay)."""
+        self.flush_text()
+        self.body.remove_children()
+        self._tail = None
+        self._tools.clear()
+        self.state = "waiting"
+        self.label = ""
+
+    def start_run(self, reason: str, attempt: int, round_: int, vote_only: bool) -> None:
+        self.flush_text()
+        if reason != "start" or round_ > 1:
+            extra = " · may only vote" if vote_only else ""
+            self._add(Note(Text(f"── run {round_}, attempt {attempt}: {reason}{extra}")))
+        self._tail = LiveTail()
+        self._add(self._tail)
+        self.state = "restarted" if reason == "restart" else "thinking"
+
+    def append_text(self, delta: str) -> None:
+        if self._tail is None:
+            self._tail = LiveTail()
+            self._add(self._tail)
+        self._tail.append(delta)
+        self.chars_received += len(delta)
+        if self.state in ("thinking", "restarted", "waiting"):
+            self.state = "streaming"
+
+    def flush_text(self) -> None:
+        if self._tail is not None and self._tail.is_mounted:
+            self._tail.flush()
+
+    def tool_call(self, call_id: str, name: str, arguments: Any) -> None:
+        if name in WORKFLOW_TOOLS:
+            return
+        row = ToolRow(call_id, name, arguments)
+        self._tools[call_id or name] = row
+        self._add(row)
+
+    def tool_result(self, call_id: str, name: str, result: Any, error: str | None) -> None:
+        row = self._tools.pop(call_id or name, None)
+        if row is not None:
+            row.set_result(result, error)
+        elif name not in WORKFLOW_TOOLS and error:
+            self.note(f"{name}: {error}", "-error")
+
+    def show_answer(self, label: str, content: str) -> None:
+        self.flush_text()
+        # The streamed text of this run is usually the answer itself: show it once, as Markdown.
+        if self._tail is not None and self._tail.text.strip() and self._tail.text.strip() in content:
+            self._tail.remove()
+        self._tail = None
+        self._add(AnswerBlock(label, content))
+        self.label = label
+        self.state = "answered"
+
+    def show_vote(self, target: str, label: str, reason: str) -> None:
+        self.flush_text()
+        self._tail = None
+        self._add(Note(Text(f"☑ voted for {target} ({label}): {reason}"), classes="-vote"))
+        self.state = "voted"
+
+    def note(self, text: str, classes: str = "") -> None:
+        self._add(Note(Text(text), classes=classes))

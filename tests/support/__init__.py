@@ -1,0 +1,1 @@
+"""Test infrastructure shared by the test suites (the loopback model server, helpers)."""
