@@ -193,7 +193,8 @@ def load_config_text(text: str, file: str = "<config>") -> LoadedConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        issue = ConfigIssue(f"YAML syntax error: {problem}")
+        hint = " (check the indentation)" if "<block end>" in problem else ""
+        issue = ConfigIssue(f"YAML syntax error: {problem}{hint}")
         if mark is not None:
             issue.line, issue.column = mark.line + 1, mark.column + 1
         raise ConfigError(file, [issue]) from None

@@ -6,7 +6,7 @@ The folders live at the top of the repository. A wheel carries them as the data 
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,12 +17,11 @@ import mgtui
 
 def data_dir(name: str) -> Path:
     """The shipped folder `name` ("configs" or "themes"), installed or in a checkout."""
-    try:
-        installed = importlib.resources.files(f"mgtui.{name}")
-    except ModuleNotFoundError:
-        installed = None
-    if installed is not None and installed.is_dir():
-        return Path(str(installed))
+    # Data packages have no __init__.py: as namespace packages their spec lists the folder.
+    spec = importlib.util.find_spec(f"mgtui.{name}")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if Path(location).is_dir():
+            return Path(location)
     return Path(mgtui.__file__).resolve().parent.parent / name
 
 

@@ -18,11 +18,13 @@ import asyncio
 import json
 import os
 import sys
+import threading
 from typing import IO, Any
 
 from mgtui.config.loader import ConfigError, LoadedConfig, load_config_file
 from mgtui.engine.events import SessionNotice, event_to_json
 from mgtui.engine.session import Session
+from mgtui.providers.litellm_access import ensure_providers, get_litellm
 
 
 class EngineService:
@@ -107,14 +109,23 @@ class EngineService:
         except Exception as exc:  # noqa: BLE001 - the process must outlive a failed turn
             self.error(f"turn failed: {type(exc).__name__}: {exc}")
 
-    async def warm_up(self) -> None:
-        """Import LiteLLM now, while the user types, rather than on the first question."""
+    def warm_up(self) -> None:
+        """Import LiteLLM now, while the user types, rather than on the first question.
+
+        A daemon thread, so that shutting down never waits for an import in progress.
+        """
         if self.session is None:
             return
-        try:
-            await self.session.prepare()
-        except Exception as exc:  # noqa: BLE001 - the first ask reports it again, in its turn
-            self.error(f"engine warm-up failed: {type(exc).__name__}: {exc}")
+        models = [a.model for a in self.session.loaded.config.agents]
+
+        def work() -> None:
+            try:
+                get_litellm()
+                ensure_providers(models)
+            except Exception as exc:  # noqa: BLE001 - the first ask reports it again, in its turn
+                print(f"engine warm-up failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+        threading.Thread(target=work, name="warm-up", daemon=True).start()
 
     def reload(self, config_path: str) -> None:
         try:
@@ -149,7 +160,7 @@ async def _stdin_lines() -> asyncio.StreamReader:
 
 async def serve(service: EngineService) -> int:
     service.open()
-    warm_up = asyncio.create_task(service.warm_up())
+    service.warm_up()
     reader = await _stdin_lines()
     while line := await reader.readline():
         if not line.strip():
@@ -163,7 +174,6 @@ async def serve(service: EngineService) -> int:
             continue
         if not await service.handle(command):
             break
-    warm_up.cancel()
     await service.close()  # shutdown, or stdin closed because the UI went away
     return 0
 

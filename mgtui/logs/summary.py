@@ -19,6 +19,15 @@ from mgtui.engine.events import AnyEvent
 WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # the protocol's own calls are not "tool use"
 
 
+def run_kind(reason: str) -> str:
+    """Normalise why a run started: the engine writes e.g. "new answer agent2.1" or "next round"."""
+    if reason.startswith("new answer") or reason == "restart":
+        return "restart"  # restarted because other agents posted new answers
+    if reason == "next round":
+        return "next"  # carried on after its own answer
+    return reason if reason in ("start", "retry", "enforce", "present") else "other"
+
+
 def _seconds(ts: str) -> float:
     try:
         return datetime.fromisoformat(ts).timestamp()
@@ -94,7 +103,7 @@ class Span:
     agent: str
     start: float
     end: float
-    reason: str  # why the run started
+    reason: str  # why the run started, normalised by run_kind
 
 
 @dataclass
@@ -179,12 +188,13 @@ class _TurnBuilder:
             st = self.stats(agent)
             st.runs += 1
             st.rounds = max(st.rounds, e.round)
-            st.restarts += e.reason == "restart"
-            st.retries += e.reason == "retry"
+            why = run_kind(e.reason)
+            st.restarts += why == "restart"
+            st.retries += why == "retry"
             self.close_run(agent, t)
-            self.open_runs[agent] = (t, e.reason)
-            if e.reason in ("restart", "retry"):
-                s.marks.append(Mark(t, agent, e.reason))
+            self.open_runs[agent] = (t, why)
+            if why in ("restart", "retry"):
+                s.marks.append(Mark(t, agent, why))
         elif kind == "answer":
             st = self.stats(agent)
             st.answers += 1
@@ -206,8 +216,8 @@ class _TurnBuilder:
             s.marks.append(Mark(t, agent, kind, label or e.target))
             self.close_run(agent, t)
         elif kind == "votes_reset":
-            if e.cleared:
-                s.marks.append(Mark(t, e.by, "reset", ",".join(e.cleared)))
+            # Marked on the lanes of the agents whose votes were cleared: that is what they lost.
+            s.marks.extend(Mark(t, voter, "reset", e.by) for voter in e.cleared)
         elif kind == "agent_error":
             st = self.stats(agent)
             st.errors += 1
@@ -301,4 +311,4 @@ def apply_costs(summary: SessionSummary, cost: CostFn) -> None:
     """Fill in cost per agent; `cost` returns None when the model's price is unknown."""
     for stats in summary.totals.values():
         value = cost(stats.model, stats.prompt_tokens, stats.completion_tokens)
-        stats.cost_usd, stats.cost_known = (round(value, 6), True) if value is not None else (None, False)
+        stats.cost_usd, stats.cost_known = (value, True) if value is not None else (None, False)

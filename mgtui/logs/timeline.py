@@ -24,7 +24,7 @@ GLYPHS = {
 }
 # When two marks fall in one cell, the more telling one wins.
 PRIORITY = ("error", "final", "answer", "vote", "vote_ignored", "reset", "consensus", "stopped", "tool", "retry", "restart")
-RUN_LINE = {"start": "─", "restart": "━", "retry": "┄", "enforce": "┅", "present": "═"}
+RUN_LINE = {"start": "─", "next": "─", "restart": "━", "retry": "┄", "enforce": "┅", "present": "═"}
 LEGEND = "● answer  ✓ vote  ✗ vote ignored  ↺ votes reset  ! error  ⚙ tool  ★ final  ◆ consensus  ─ first run  ━ restart  ═ presenting"
 
 

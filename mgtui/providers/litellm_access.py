@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from collections.abc import Iterable
 from types import ModuleType
 
@@ -38,9 +39,16 @@ def get_litellm() -> ModuleType:
             prepare_environment()
             import litellm  # noqa: PLC0415 - deliberately lazy
 
+            # Cancelling a run while LiteLLM sets up its stream leaves its inner coroutine unawaited;
+            # that is expected when an agent is restarted, not a bug worth a warning.
+            warnings.filterwarnings("ignore", message=r"coroutine '.*' was never awaited", category=RuntimeWarning)
             litellm.suppress_debug_info = True
             litellm.drop_params = True  # models that lack a parameter (seed, top_p) still work
             litellm.telemetry = False
+            # Per-chunk logging hooks and cost calculation cost CPU on every streamed chunk; the
+            # engine counts usage itself, and the analysis computes cost from the log.
+            litellm.disable_streaming_logging = True
+            litellm.turn_off_message_logging = True
             _module = litellm
     return _module
 

@@ -86,7 +86,7 @@ def _string_budget(schema: Any) -> int:
         return 0
     total = int(schema.get("maxLength", 0)) if schema.get("type") == "string" else 0
     total += sum(_string_budget(s) for s in (schema.get("properties") or {}).values())
-    total += sum(16 + len(json.dumps(v)) for v in schema.get("enum", [])[:1])
+    total += max((len(json.dumps(v)) for v in schema.get("enum", [])), default=0)
     for union in ("anyOf", "oneOf"):
         if isinstance(schema.get(union), list):
             total += max((_string_budget(s) for s in schema[union]), default=0)

@@ -71,12 +71,15 @@ def resolve_gguf(name: str) -> Path:
     return path.resolve()
 
 
+def require_llama_cpp() -> None:
+    if not llama_cpp_installed():
+        raise LocalModelUnavailable(_advice("The embedded local model needs llama-cpp-python, which is not installed."))
+
+
 def check_local_models(models: Iterable[str]) -> None:
     """Raise LocalModelUnavailable unless every `local/...` model in `models` can be loaded."""
     local = [m for m in models if m.startswith(f"{PROVIDER}/")]
-    if not local:
-        return
-    if not llama_cpp_installed():
-        raise LocalModelUnavailable(_advice("The embedded local model needs llama-cpp-python, which is not installed."))
+    if local:
+        require_llama_cpp()
     for model in local:
         resolve_gguf(model)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from textual import log
-from textual.message import MessagePump
+from textual.message_pump import MessagePump
 
 from mgtui.tui import messages as msg
 
@@ -148,7 +148,8 @@ class EngineClient:
         kind = data.get("type") if isinstance(data, dict) else None
         if kind == "service_ready":
             self.session_dir = data.get("log_dir") or self.session_dir
-            self.target.post_message(msg.EngineReady(str(data.get("session", "")), str(data.get("log_dir", ""))))
+            agents = [a for a in data.get("agents") or [] if isinstance(a, dict) and "id" in a]
+            self.target.post_message(msg.EngineReady(str(data.get("session", "")), str(data.get("log_dir", "")), agents))
         elif kind == "service_error":
             self.target.post_message(msg.EngineError(str(data.get("message", ""))))
         elif kind == "busy":

@@ -81,6 +81,7 @@ class FileIndex:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
         self.entries: list[Entry] = []
+        self._dirs: set[str] = set()
         self.truncated = False
         self.built_at: float | None = None
 
@@ -118,7 +119,11 @@ class FileIndex:
                     break
         entries.sort(key=lambda e: (e.path.count("/") - e.is_dir, e.path.casefold()))
         self.entries, self.truncated, self.built_at = entries, truncated, time.monotonic()
+        self._dirs = {entry.path for entry in entries if entry.is_dir}
         return self
+
+    def has_dir(self, directory: str) -> bool:
+        return directory in self._dirs
 
     def children(self, directory: str = "") -> list[Entry]:
         """Direct children of `directory` ('' or 'a/b/'), folders first."""

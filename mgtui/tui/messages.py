@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from textual.message import Message, MessagePump
+from textual.message import Message
+from textual.message_pump import MessagePump
 
 if TYPE_CHECKING:
     from mgtui.engine.events import AnyEvent
@@ -159,6 +160,7 @@ class EngineNotice(EngineMessage):
 class EngineReady(Message):
     session: str
     log_dir: str
+    agents: list[dict[str, str]] = field(default_factory=list)  # [{"id", "model"}] in config order
 
 
 @dataclass

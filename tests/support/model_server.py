@@ -234,6 +234,8 @@ class ModelServer:
             reply = error(500, "the test script raised; see server.script_errors")
         if reply.first_byte_delay:
             await asyncio.sleep(reply.first_byte_delay)
+        while reply.hold is not None and not reply.hold.is_set():  # polled: cancellable on stop
+            await asyncio.sleep(0.01)
         if reply.status != 200:
             await _send_json(writer, reply.status, _error_body(reply.error_message, reply.status), reply.headers)
             self._finish(request, "error", 0)

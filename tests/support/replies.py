@@ -8,6 +8,7 @@ or a single reply. `answer_then_vote()` is the policy most engine tests want.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -39,6 +40,7 @@ class Reply:
     chunk_delay: float = 0.0  # seconds between streamed chunks
     fail_after: int | None = None  # streamed chunks sent before `failure` happens
     failure: Failure | None = None  # "abort": drop the connection; "hang": stop sending
+    hold: threading.Event | None = None  # the response starts only once the test sets it
 
     @property
     def finish_reason(self) -> str:

@@ -30,6 +30,7 @@ class PathPicker(OptionList, can_focus=False):
         display: none;
         overlay: screen;
         constrain: none inside;
+        offset-y: -100%;  /* sit above the prompt bar, not over it */
         height: auto;
         max-height: 12;
         border: round $primary;
@@ -107,6 +108,8 @@ class PathPicker(OptionList, can_focus=False):
         assert index is not None
         directory, _, query = token.rpartition("/")
         directory = f"{directory}/" if directory else ""
+        if directory and not index.has_dir(directory):
+            directory, query = "", token  # not a real folder: fuzzy over whole paths
         # Scoring thousands of paths is milliseconds to tens of them: keep it off the loop.
         entries = await asyncio.to_thread(index.search, query, directory)
         self._show(entries, directory, query)

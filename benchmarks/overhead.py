@@ -1,0 +1,167 @@
+"""Engine overhead: 3, 5 and 8 agents against the loopback model server with a fixed latency.
+
+Prints, per team size: wall time of a consensus turn, the time some model call was in
+flight (the union of the server's busy intervals: the critical path of model latency as
+this run actually scheduled it), the overhead (wall time with no model working), prompt
+characters sent, streamed chunks, and engine CPU per chunk. The model server runs in a
+separate process so its CPU is not counted. Goal: overhead <= 5 %.
+
+    python benchmarks/overhead.py [--latency 0.5] [--chunk-delay 0.01]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SERVER = r"""
+import json, signal, sys, threading, time
+from tests.support.model_server import ModelServer
+from tests.support.replies import answer_then_vote
+latency, chunk_delay, out = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+spans, lock = [], threading.Lock()
+answer = "The answer, with enough words to stream in several chunks. " * 6
+policy = answer_then_vote(answer, first_byte_delay=latency, chunk_delay=chunk_delay, chunk_size=16)
+def script(request, index):
+    reply = policy(request, index)
+    n_chunks = max(1, len(reply.content) // 16) + sum(max(1, len(c.arguments_json()) // 16) + 1 for c in reply.tool_calls)
+    start = time.time()
+    with lock:
+        spans.append([start, start + latency + chunk_delay * n_chunks, n_chunks, len(json.dumps(request.messages))])
+    return reply
+server = ModelServer(default=script)
+done = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: done.set())
+with server:
+    print(server.url, flush=True)
+    done.wait()
+with open(out, "w") as f:
+    json.dump(spans, f)
+"""
+
+
+def union_length(spans: list[tuple[float, float]], lo: float, hi: float) -> float:
+    total, end = 0.0, lo
+    for start, stop in sorted(spans):
+        start, stop = max(start, end, lo), min(stop, hi)
+        if stop > start:
+            total += stop - start
+            end = stop
+    return total
+
+
+def cpu_shares(profile: "cProfile.Profile") -> dict[str, float]:
+    """Own CPU time by who spends it: mgtui, LiteLLM, openai/httpx/aiohttp, everything else."""
+    shares = {"mgtui": 0.0, "litellm": 0.0, "http clients": 0.0, "other": 0.0}
+    for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profile).stats.items():  # type: ignore[attr-defined]
+        if "poll" in name or "select" in name:
+            continue  # waiting for the network is not CPU
+        if "/mgtui/" in filename:
+            shares["mgtui"] += tottime
+        elif "/litellm/" in filename:
+            shares["litellm"] += tottime
+        elif any(k in filename for k in ("/openai/", "/httpx", "/httpcore", "/aiohttp/", "/pydantic")):
+            shares["http clients"] += tottime
+        else:
+            shares["other"] += tottime
+    return shares
+
+
+async def one_turn(n_agents: int, url: str, log_root: str, profile: bool) -> tuple[float, float, float, dict[str, float], str]:
+    from mgtui.config.loader import config_from_data
+    from mgtui.engine.session import Session
+
+    names = [f"agent_{i}" for i in range(n_agents)]
+    config = {
+        "agents": [{"id": n, "model": f"openai/{n}", "api_base": url, "api_key": "sk-bench"} for n in names],
+        "orchestrator": {"retry_base_seconds": 0.05},
+    }
+    session = Session(config_from_data(config), log_root=log_root)
+    # Warm-up turn: LiteLLM's import and its lazy first-call set-up are start-up costs, not
+    # per-turn overhead. The measured turn is the second one (with the first as history).
+    await session.ask("Warm up: say hello.")
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    cpu0, t0 = time.process_time(), time.time()
+    result = await session.ask("Explain briefly why the sky is blue.")
+    t1, cpu1 = time.time(), time.process_time()
+    if profiler:
+        profiler.disable()
+    session.close()
+    return t0, t1, cpu1 - cpu0, cpu_shares(profiler) if profiler else {}, result.status
+
+
+def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        spans_file = os.path.join(tmp, "spans.json")
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(latency), str(chunk_delay), spans_file],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        url = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        t0, t1, cpu, shares, status = asyncio.run(one_turn(n_agents, url, tmp, profile))
+        proc.terminate()
+        proc.wait(10)
+        spans = [s for s in json.loads(Path(spans_file).read_text()) if s[0] >= t0]  # the measured turn only
+    busy = union_length([(s[0], s[1]) for s in spans], t0, t1)
+    wall = t1 - t0
+    chunks = sum(s[2] for s in spans)
+    return {
+        "agents": n_agents,
+        "status": status,
+        "calls": len(spans),
+        "wall_s": wall,
+        "model_busy_s": busy,
+        "overhead_pct": 100 * (wall - busy) / wall,
+        "prompt_chars": sum(s[3] for s in spans),
+        "chunks": chunks,
+        "cpu_ms_per_chunk": 1000 * cpu / max(1, chunks),
+        "shares": shares,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.5, help="seconds before each reply's first byte")
+    parser.add_argument("--chunk-delay", type=float, default=0.01)
+    parser.add_argument("--agents", type=int, nargs="*", default=[3, 5, 8])
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiled run that splits CPU by owner")
+    args = parser.parse_args()
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+    rows = [run(n, args.latency, args.chunk_delay) for n in args.agents]
+    header = f"{'agents':>6} {'status':>6} {'calls':>5} {'wall s':>7} {'model s':>7} {'overhead':>8} {'prompt chars':>12} {'chunks':>6} {'CPU ms/chunk':>12}"
+    print(f"latency {args.latency}s per call + {args.chunk_delay}s per chunk")
+    print(header)
+    for r in rows:
+        print(
+            f"{r['agents']:>6} {r['status']:>6} {r['calls']:>5} {r['wall_s']:>7.2f} {r['model_busy_s']:>7.2f} "
+            f"{r['overhead_pct']:>7.1f}% {r['prompt_chars']:>12} {r['chunks']:>6} {r['cpu_ms_per_chunk']:>12.3f}"
+        )
+    print("CPU per chunk is the whole engine process, LiteLLM's streaming included.")
+    if not args.no_profile:
+        shares = run(max(args.agents), args.latency, args.chunk_delay, profile=True)["shares"]
+        total = sum(shares.values()) or 1.0
+        print(f"\nwho spends the engine's CPU ({max(args.agents)} agents, one profiled turn):")
+        for owner, seconds in sorted(shares.items(), key=lambda kv: -kv[1]):
+            print(f"  {owner:<13} {seconds * 1000:8.1f} ms  {100 * seconds / total:5.1f} %")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Rich tables for sessions and their summaries, shared by the CLI and the analysis screen.
+
+Everything that came from a model or a user is passed as `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from mgtui.logs.store import SessionInfo
+from mgtui.logs.summary import AgentStats, SessionSummary, TurnSummary
+
+
+def short_time(ts: str) -> str:
+    """`2026-11-25T14:30:12.345Z` -> `2026-11-25 14:30`."""
+    return ts[:16].replace("T", " ") if ts else "?"
+
+
+def sessions_table(rows: list[SessionInfo]) -> Table:
+    table = Table(title=f"{len(rows)} session(s)", expand=True)
+    for name in ("id", "date", "turns", "first question", "winners", "status"):
+        # The question takes whatever width is left; the other columns keep their natural width.
+        table.add_column(name, overflow="ellipsis", no_wrap=True, ratio=1 if name == "first question" else None)
+    for row in rows:
+        status = Text(row.status or "?")
+        if row.warning:
+            status.append(f" ⚠ {row.warning}", style="yellow")
+        table.add_row(
+            Text(row.id), short_time(row.created)[5:], str(len(row.turns)), Text(row.first_question[:80]),
+            Text(", ".join(dict.fromkeys(row.winners))), status,
+        )
+    return table
+
+
+def _cost(stats: AgentStats) -> str:
+    return f"${stats.cost_usd:.4f}" if stats.cost_known and stats.cost_usd is not None else "unknown"
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:.1f} s" if value is not None else "–"
+
+
+def agents_table(summary: SessionSummary) -> Table:
+    """How each agent took part: answers, votes, wins, speed, rounds."""
+    table = Table(title="agents", expand=False)
+    for name in ("agent", "model", "answers", "votes given", "votes recv", "wins", "1st answer", "rounds", "restarts"):
+        table.add_column(name, justify="left" if name in ("agent", "model") else "right", no_wrap=True)
+    for s in summary.totals.values():
+        table.add_row(
+            Text(s.agent), Text(s.model), str(s.answers), str(s.votes_given), str(s.votes_received), str(s.wins),
+            _seconds(s.mean_first_answer_s), str(s.rounds), str(s.restarts),
+        )
+    return table
+
+
+def costs_table(summary: SessionSummary, *, with_cost: bool = True) -> Table:
+    """What each agent cost and what went wrong: tokens, price, errors, retries, tools."""
+    table = Table(title="usage and errors", expand=False)
+    names = ["agent", "tokens in", "tokens out"] + (["cost"] if with_cost else []) + ["errors", "retries", "tool calls", "tools failed"]
+    for name in names:
+        table.add_column(name, justify="left" if name == "agent" else "right", no_wrap=True)
+    for s in summary.totals.values():
+        cost = [_cost(s)] if with_cost else []
+        table.add_row(Text(s.agent), f"{s.prompt_tokens:,}", f"{s.completion_tokens:,}", *cost, str(s.errors),
+                      str(s.retries), str(s.tool_calls), str(s.tool_errors))
+    return table
+
+
+def turns_table(summary: SessionSummary) -> Table:
+    table = Table(title="turns", expand=False)
+    for name in ("turn", "question", "status", "winner", "tally", "duration"):
+        table.add_column(name, overflow="ellipsis", no_wrap=name != "question")
+    for t in summary.turns:
+        tally = ", ".join(f"{a} {n}" for a, n in t.tally.items() if n)
+        table.add_row(str(t.turn), Text(t.question[:60]), t.status, Text(t.winner or "–"), Text(tally), _seconds(t.duration_s))
+    return table
+
+
+def vote_flow_table(turn: TurnSummary) -> Table:
+    """Who voted for whom, round by round (a round ends when a new answer arrives)."""
+    table = Table(title=f"turn {turn.turn}: vote flow", expand=False)
+    for name in ("round", "at", "voter", "", "voted for", "label", "reason"):
+        table.add_column(name, overflow="fold" if name == "reason" else "ellipsis")
+    for vote_round in turn.rounds:
+        for v in vote_round.votes:
+            arrow = Text("→") if v.counted else Text("✗", style="red")
+            table.add_row(str(vote_round.index), f"{v.t:.1f} s", Text(v.voter), arrow, Text(v.target), Text(v.label), Text(v.reason))
+    return table

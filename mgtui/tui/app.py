@@ -1,0 +1,113 @@
+"""The mgtui App: themes, app-wide keys and commands, and the main screen.
+
+Startup is kept light: nothing here imports the engine, pydantic models or LiteLLM
+before the first frame. The config is located and the engine process started after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from mgtui.tui.engine_client import EngineFactory, default_engine_factory
+from mgtui.tui.screens.confirm import ConfirmScreen
+from mgtui.tui.screens.main import MainScreen
+from mgtui.tui.themes import DEFAULT_THEME, load_themes
+
+
+def find_config_path(arg: str | None, cwd: Path) -> str:
+    """The config file the engine should load (raises mgtui.config.loader.ConfigError)."""
+    from mgtui.config.discovery import find_config  # noqa: PLC0415 - pydantic stays off the first frame
+
+    path, _label = find_config(arg, cwd)
+    return str(path)
+
+
+class MgtuiApp(App[None]):
+    TITLE = "mgtui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first while a turn runs)"),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
+    ]
+
+    def __init__(
+        self,
+        config: str | None = None,
+        question: str | None = None,
+        *,
+        engine_factory: EngineFactory | None = None,
+        log_root: str | None = None,
+        cwd: Path | None = None,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.config_arg = config
+        self.cwd = cwd or Path.cwd()
+        self.initial_question = question
+        self.engine_factory = engine_factory or default_engine_factory(log_root)
+        self._theme_name = theme or DEFAULT_THEME
+        for loaded in load_themes():
+            self.register_theme(loaded)
+
+    def on_mount(self) -> None:
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+        self.push_screen(MainScreen(self.engine_factory, self._config_path_resolver, self.initial_question))
+
+    async def _config_path_resolver(self) -> str | None:
+        """Called by the main screen after the first frame; reports a bad config instead of crashing."""
+        from mgtui.config.loader import ConfigError  # noqa: PLC0415
+
+        try:
+            return await asyncio.to_thread(find_config_path, self.config_arg, self.cwd)
+        except ConfigError as exc:
+            self.notify(str(exc), title="No usable config", severity="error", timeout=20)
+            return None
+
+    @property
+    def main_screen(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    def reload_config(self, config_path: str) -> None:
+        """Apply another config file from the next turn on (for the config screens)."""
+        self.main_screen.reload_config(config_path)
+
+    def action_help(self) -> None:
+        from mgtui.tui.screens.help import HelpScreen  # noqa: PLC0415 - rarely needed
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        main = self.main_screen
+        if main.turn_running:
+            self.push_screen(
+                ConfirmScreen("A turn is running. Quit anyway? (it is cancelled; the log keeps what happened)",
+                              yes="Quit", no="Stay"),
+                self._quit_if,
+            )
+            return
+        await self._shutdown()
+
+    async def _quit_if(self, yes: bool | None) -> None:
+        if yes:
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        main = self.main_screen
+        if main.turn_running and main.engine is not None:
+            main.engine.cancel()
+        await main.stop_engine()
+        self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self.main_screen
+        yield SystemCommand("Restart engine", "Stop the engine process and start a new one", main.action_restart_engine)
+        if main.final_view.content:
+            yield SystemCommand("Copy final answer", "Copy the last final answer to the clipboard", main.action_copy_final)

@@ -1,0 +1,444 @@
+"""The main screen: every agent side by side, the vote sidebar, the final answer, the prompt.
+
+It owns the engine process (through an `EngineLike`), turns its messages into widget
+updates, and keeps the per-turn state (`VoteBoard`). Widgets never talk to the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Collapsible, Footer, Markdown, Static, Tab, Tabs
+
+from mgtui.tui import messages as m
+from mgtui.tui.engine_client import EngineFactory, EngineLike
+from mgtui.tui.vote_board import VoteBoard
+from mgtui.tui.widgets.agent_pane import AgentPane
+from mgtui.tui.widgets.final_answer import FinalAnswerView
+from mgtui.tui.widgets.prompt_bar import PromptBar
+from mgtui.tui.widgets.status_bar import StatusBar
+from mgtui.tui.widgets.vote_sidebar import VoteSidebar
+
+NARROW_COLUMNS = 100  # below this, panes are stacked behind a selector
+VOTES_TAB = "tab-votes"
+ConfigResolver = Callable[[], Awaitable["str | None"]]
+RUNNING_STATES = frozenset({"thinking", "streaming", "restarted", "presenting"})
+
+
+def _dom_id(agent_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", agent_id)
+
+
+def grid_shape(count: int) -> tuple[int, int]:
+    """(columns, rows): 1-3 side by side, 4 as 2x2, 5-9 three to a row."""
+    columns = count if count <= 3 else (2 if count == 4 else 3)
+    return columns, max(1, math.ceil(count / max(columns, 1)))
+
+
+@dataclass
+class TurnRecord:
+    turn: int
+    question: str
+    final: str
+    status: str
+    winner: str | None
+
+
+class MainScreen(Screen[None]):
+    CSS_PATH = "main.tcss"
+    BINDING_GROUP_TITLE = "Main"
+    BINDINGS = [
+        # Priority so it wins over the prompt's copy key, but only while a turn runs (check_action).
+        Binding("ctrl+c", "cancel_turn", "Cancel turn", id="main.cancel_turn", priority=True,
+                tooltip="Stop the running turn; partial answers stay on screen"),
+        Binding("alt+right", "focus_pane(1)", "Next agent", id="main.next_pane", tooltip="Focus the next agent pane"),
+        Binding("alt+left", "focus_pane(-1)", "Prev agent", id="main.prev_pane", tooltip="Focus the previous agent pane"),
+        Binding("ctrl+o", "toggle_maximize", "Maximise", id="main.maximize",
+                tooltip="Maximise the focused agent pane, or restore the layout"),
+        Binding("ctrl+g", "copy_final", "Copy answer", id="main.copy_final", tooltip="Copy the final answer to the clipboard"),
+        Binding("ctrl+r", "restart_engine", "Restart engine", id="main.restart_engine",
+                tooltip="Stop the engine process and start a new one (the session continues)"),
+    ]
+
+    def __init__(self, engine_factory: EngineFactory, config: str | ConfigResolver | None, question: str | None = None) -> None:
+        super().__init__()
+        self.engine_factory = engine_factory
+        self.config_path = config if isinstance(config, str) else None
+        self._resolve_config = None if isinstance(config, str) else config
+        self.engine: EngineLike | None = None
+        self.session_dir: str | None = None
+        self.engine_ready = False
+        self.turn_running = False
+        self.pending_question = question
+        self.panes: dict[str, AgentPane] = {}
+        self.board = VoteBoard()
+        self.turns: list[TurnRecord] = []
+        self._current: TurnRecord | None = None
+
+    # -- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield VerticalScroll(id="history")
+        yield Static("", id="question")
+        yield Tabs(id="pane-tabs")
+        with Horizontal(id="main-row"):
+            yield Container(id="agents")
+            yield VoteSidebar(id="votes")
+        yield FinalAnswerView(id="final")
+        with Vertical(id="prompt-area"):
+            yield PromptBar(id="prompt")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PromptBar).focus()
+        # The first frame must not wait for the engine: start it once that frame is drawn.
+        self.call_after_refresh(self.start_engine)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW_COLUMNS, "-narrow")
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def final_view(self) -> FinalAnswerView:
+        return self.query_one(FinalAnswerView)
+
+    @property
+    def sidebar(self) -> VoteSidebar:
+        return self.query_one(VoteSidebar)
+
+    def _set_agents(self, agents: list[dict[str, str]]) -> None:
+        """(Re)build the panes when the agent list changes; keep them when it does not."""
+        wanted = [(a["id"], a.get("model", "")) for a in agents]
+        if [(p.agent_id, p.model) for p in self.panes.values()] == wanted:
+            return
+        container = self.query_one("#agents", Container)
+        container.remove_children()
+        self.panes = {aid: AgentPane(aid, model, id=f"pane-{_dom_id(aid)}") for aid, model in wanted}
+        container.mount_all(self.panes.values())
+        columns, rows = grid_shape(len(wanted))
+        container.styles.grid_size_columns = columns
+        container.styles.grid_size_rows = rows
+        tabs = self.query_one(Tabs)
+        tabs.clear()
+        for aid, _ in wanted:
+            tabs.add_tab(Tab(Content(aid), id=f"tab-{_dom_id(aid)}"))
+        tabs.add_tab(Tab("votes", id=VOTES_TAB))
+        self.board = VoteBoard(agents=[aid for aid, _ in wanted])
+        self.sidebar.board = self.board.snapshot()
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _select_tab(self, event: Tabs.TabActivated) -> None:
+        """Narrow layout: show only the chosen pane (or the votes)."""
+        chosen = event.tab.id if event.tab is not None else None
+        for aid, pane in self.panes.items():
+            pane.set_class(chosen == f"tab-{_dom_id(aid)}", "-selected")
+        self.set_class(chosen == VOTES_TAB, "-show-votes")
+
+    def _pane(self, agent: str) -> AgentPane | None:
+        return self.panes.get(agent)
+
+    def _board_changed(self) -> None:
+        self.sidebar.board = self.board.snapshot()
+
+    def _set_running(self, running: bool) -> None:
+        self.turn_running = running
+        self.query_one(PromptBar).busy = running
+        self.status.engine = "busy" if running else ("ready" if self.engine_ready else self.status.engine)
+        self.refresh_bindings()
+
+    # -- engine lifecycle -----------------------------------------------------------------
+
+    async def start_engine(self) -> None:
+        if self.engine is not None and self.engine.alive:
+            return
+        self.engine_ready = False
+        if self.config_path is None and self._resolve_config is not None:
+            self.config_path = await self._resolve_config()
+            if self.config_path is None:
+                self.status.engine = "stopped"
+                self.status.detail = "no usable config"
+                return
+        self.status.engine = "starting"
+        self.engine = self.engine_factory(self, self.config_path, self.session_dir)
+        await self.engine.start()
+
+    async def stop_engine(self) -> None:
+        if self.engine is not None:
+            await self.engine.stop()
+        self.engine_ready = False
+
+    def reload_config(self, config_path: str) -> None:
+        """Use another config from the next turn on (the engine applies it between turns)."""
+        self.config_path = config_path
+        if self.engine is not None and self.engine.alive:
+            self.engine.reload(config_path)
+
+    @on(m.EngineReady)
+    def _engine_ready(self, message: m.EngineReady) -> None:
+        self.engine_ready = True
+        self.session_dir = message.log_dir or self.session_dir
+        self.status.engine = "busy" if self.turn_running else "ready"
+        self.status.session = message.session
+        if message.agents:
+            self._set_agents(message.agents)
+        if self.pending_question:
+            question, self.pending_question = self.pending_question, None
+            self._ask(question)
+
+    @on(m.EngineError)
+    def _engine_error(self, message: m.EngineError) -> None:
+        self.notify(message.text, title="Engine", severity="error", timeout=10)
+        self.status.detail = message.text.splitlines()[0]
+
+    @on(m.EngineBusy)
+    def _engine_busy(self, message: m.EngineBusy) -> None:
+        self.notify(message.text, title="Not sent", severity="warning")
+
+    @on(m.EngineDied)
+    def _engine_died(self, message: m.EngineDied) -> None:
+        self.engine_ready = False
+        self.status.engine = "dead"
+        code = "" if message.returncode is None else f" (exit code {message.returncode})"
+        last = message.stderr_tail.strip().splitlines()[-1:] or [""]
+        self.notify(
+            f"The engine process stopped{code}. {last[0]}\nWhat is on screen and the session log are kept; "
+            "ask again or press Ctrl+R to start a new engine.",
+            title="Engine stopped",
+            severity="error",
+            timeout=15,
+        )
+        if self.turn_running:
+            for pane in self.panes.values():
+                if pane.state in RUNNING_STATES:
+                    pane.state = "stopped"
+            self.final_view.finish("failed", None, 0.0, "the engine process died")
+            self._set_running(False)
+        self.status.detail = f"engine stopped{code}"
+
+    async def action_restart_engine(self) -> None:
+        await self.stop_engine()
+        self._set_running(False)
+        await self.start_engine()
+        self.notify("A new engine process is starting.", title="Engine")
+
+    # -- questions ----------------------------------------------------------------------
+
+    @on(m.PromptSubmitted)
+    async def _prompt_submitted(self, message: m.PromptSubmitted) -> None:
+        if self.turn_running:
+            self.notify("A turn is running: wait for it, or press Ctrl+C to cancel it.", severity="warning")
+            return
+        if self.engine is None or not self.engine.alive:
+            self.pending_question = message.text
+            await self.start_engine()
+            return
+        if not self.engine_ready:
+            self.pending_question = message.text
+            self.notify("The engine is still starting; your question will be sent when it is ready.")
+            return
+        self._ask(message.text)
+
+    def _ask(self, question: str) -> None:
+        assert self.engine is not None
+        self.engine.ask(question)
+        self._set_running(True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_turn":
+            return self.turn_running  # when idle, Ctrl+C falls through to copy
+        if action == "copy_final":
+            return bool(self.final_view.content) or None
+        return True
+
+    def action_cancel_turn(self) -> None:
+        if self.engine is not None and self.turn_running:
+            self.engine.cancel()
+            self.status.detail = "cancelling…"
+
+    def action_copy_final(self) -> None:
+        if self.final_view.content:
+            self.app.copy_to_clipboard(self.final_view.content)
+            self.notify("Final answer copied to the clipboard.")
+
+    def action_focus_pane(self, step: int) -> None:
+        panes = list(self.panes.values())
+        if not panes:
+            return
+        current = next((i for i, p in enumerate(panes) if p.has_focus or p.has_focus_within), -1)
+        target = panes[(current + step) % len(panes)] if current >= 0 else panes[0 if step > 0 else -1]
+        target.focus()
+        if self.has_class("-narrow"):
+            self.query_one(Tabs).active = f"tab-{_dom_id(target.agent_id)}"
+
+    def action_toggle_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        pane = next((p for p in self.panes.values() if p.has_focus or p.has_focus_within), None)
+        pane = pane or next(iter(self.panes.values()), None)
+        if pane is not None:
+            self.maximize(pane, container=False)
+
+    # -- engine events ------------------------------------------------------------------
+
+    @on(m.SessionStarted)
+    def _session_started(self, message: m.SessionStarted) -> None:
+        self.status.session = message.session
+        self._set_agents(message.agents)
+
+    @on(m.TurnStarted)
+    def _turn_started(self, message: m.TurnStarted) -> None:
+        if self._current is not None and self._current.turn != message.turn:
+            self._archive(self._current)
+        self._current = TurnRecord(message.turn, message.question, "", "", None)
+        self._set_running(True)
+        self.status.turn = message.turn
+        self.status.detail = ""
+        self.query_one("#question", Static).update(Text(f"Q{message.turn}: {message.question}"))
+        for pane in self.panes.values():
+            pane.clear()
+        self.board = VoteBoard(agents=list(self.panes))
+        self._board_changed()
+        self.final_view.reset()
+
+    def _archive(self, record: TurnRecord) -> None:
+        """Earlier turns go to the collapsed strip at the top."""
+        self.turns.append(record)
+        strip = self.query_one("#history", VerticalScroll)
+        strip.add_class("-shown")
+        title = f"turn {record.turn} · {record.status or 'unfinished'}"
+        if record.winner:
+            title += f" · {record.winner}"
+        title += f" · {record.question[:60]}"
+        body = Markdown(record.final or "_(no final answer)_")
+        strip.mount(Collapsible(body, title=Content(title), collapsed=True))
+        strip.scroll_end(animate=False)
+
+    @on(m.AgentStarted)
+    def _agent_started(self, message: m.AgentStarted) -> None:
+        if (pane := self._pane(message.agent)) is None:
+            return
+        if message.reason == "present":
+            pane.state = "presenting"
+            return
+        pane.start_run(message.reason, message.attempt, message.round, message.vote_only)
+
+    @on(m.AgentText)
+    def _agent_text(self, message: m.AgentText) -> None:
+        if message.final:
+            self.final_view.append_text(message.delta)
+        elif (pane := self._pane(message.agent)) is not None:
+            pane.append_text(message.delta)
+
+    @on(m.ToolCallMsg)
+    def _tool_call(self, message: m.ToolCallMsg) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.tool_call(message.call_id, message.name, message.arguments)
+
+    @on(m.ToolResultMsg)
+    def _tool_result(self, message: m.ToolResultMsg) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.tool_result(message.call_id, message.name, message.result, message.error)
+
+    @on(m.AnswerPosted)
+    def _answer(self, message: m.AnswerPosted) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.show_answer(message.label, message.content)
+        self.board.answer(message.agent, message.label)
+        self._board_changed()
+
+    @on(m.VoteCast)
+    def _vote(self, message: m.VoteCast) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.show_vote(message.target, message.label, message.reason)
+        self.board.vote(message.agent, message.target, message.label, message.reason)
+        self._board_changed()
+
+    @on(m.VoteIgnored)
+    def _vote_ignored(self, message: m.VoteIgnored) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.note(f"vote for {message.target} not counted: {message.why}", "-warning")
+
+    @on(m.VotesReset)
+    def _votes_reset(self, message: m.VotesReset) -> None:
+        cleared = message.cleared or list(self.board.votes)
+        self.board.reset(message.by, message.cleared)
+        self._board_changed()
+        for agent in cleared:
+            if (pane := self._pane(agent)) is not None:
+                pane.note(f"↺ vote cleared: new answer by {message.by}", "-warning")
+                if pane.state == "voted":
+                    pane.state = "answered" if pane.label else "waiting"
+
+    @on(m.AgentErrored)
+    def _agent_error(self, message: m.AgentErrored) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.note(("dropped: " if message.fatal else "error: ") + message.error, "-error")
+            pane.state = "dropped" if message.fatal else "error"
+        if message.fatal:
+            self.board.drop(message.agent)
+            self._board_changed()
+
+    @on(m.AgentStopped)
+    def _agent_stopped(self, message: m.AgentStopped) -> None:
+        if (pane := self._pane(message.agent)) is not None and message.why:
+            pane.note(f"■ {message.why}")
+
+    @on(m.UsageReported)
+    def _usage(self, message: m.UsageReported) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.tokens += message.prompt_tokens + message.completion_tokens
+
+    @on(m.ConsensusReached)
+    def _consensus(self, message: m.ConsensusReached) -> None:
+        self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how)
+        self._board_changed()
+        self.status.detail = f"consensus: {message.winner}"
+
+    @on(m.FinalStarted)
+    def _final_started(self, message: m.FinalStarted) -> None:
+        self.final_view.start(message.agent, message.strategy)
+
+    @on(m.FinalAnswer)
+    async def _final_answer(self, message: m.FinalAnswer) -> None:
+        if self._current is not None:
+            self._current.final = message.content
+        await self.final_view.show_answer(message.agent, message.content)
+
+    @on(m.TurnFinished)
+    def _turn_finished(self, message: m.TurnFinished) -> None:
+        if self._current is not None:
+            self._current.status = message.status
+            self._current.winner = message.winner
+            self._current.final = self._current.final or (message.final_answer or "")
+        if message.final_answer and not self.final_view.content:
+            self.final_view.content = message.final_answer
+            self.final_view.query_one(Markdown).update(message.final_answer)
+        for pane in self.panes.values():
+            pane.flush_text()
+            if pane.state in RUNNING_STATES:
+                pane.state = "stopped"
+        self.final_view.finish(message.status, message.winner, message.duration_s, message.error)
+        self._set_running(False)
+        self.status.detail = f"turn {message.turn}: {message.status}"
+        self.refresh_bindings()
+
+    @on(m.EngineNotice)
+    def _notice(self, message: m.EngineNotice) -> None:
+        severity = {"warning": "warning", "error": "error"}.get(message.level, "information")
+        self.notify(message.text, severity=severity)  # type: ignore[arg-type]

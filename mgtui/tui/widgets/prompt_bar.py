@@ -1,0 +1,265 @@
+"""The prompt bar: a multi-line question editor with history, `@path` completion and attachments.
+
+Keys: Enter sends; Ctrl+J or Alt+Enter inserts a new line (Shift+Enter rarely reaches the
+app through a terminal); Up/Down on the first/last line walk the prompt history; typing `@`
+opens the file picker (Up/Down move, Enter/Tab choose, Escape closes).
+
+The bar stays editable while a turn runs. Whether a submit is accepted is the screen's call:
+it sets `busy` (and `busy_reason`), and a refused submit keeps the text and says why.
+On an accepted submit the bar reads the referenced files in a thread and posts
+`PromptSubmitted` with the question the agents get.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from textual import on, work
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import Label, TextArea
+
+from mgtui.tui.attachments import resolve_prompt
+from mgtui.tui.messages import PromptSubmitted
+from mgtui.tui.widgets.path_picker import PathPicker
+
+# '@' at the start or after a space/bracket, then the path typed so far (no space, quote or ':').
+_AT_TOKEN = re.compile(r'(?:^|(?<=[\s(\[{]))@(?P<token>[^\s"\':]*)$')
+
+
+class PromptInput(TextArea):
+    """The text area inside the prompt bar (its keys are the bar's bindings)."""
+
+    DEFAULT_CSS = """
+    PromptInput {
+        height: auto;
+        min-height: 1;
+        max-height: 10;
+        border: none;
+        padding: 0 1;
+        background: $surface;
+        &:focus { border: none; }
+    }
+    """
+
+
+class PromptBar(Vertical):
+    """Question editor docked under the agents. Posts `PromptSubmitted`."""
+
+    BINDING_GROUP_TITLE = "Prompt"
+    DEFAULT_CSS = """
+    PromptBar {
+        height: auto;
+        border-top: solid $primary;
+        background: $surface;
+        #prompt-notice {
+            display: none;
+            width: 1fr;
+            padding: 0 1;
+            color: $text-warning;
+            background: $warning-muted;
+        }
+        &.-refused #prompt-notice { display: block; }
+    }
+    """
+    # Priority so they beat the text area's own Enter/Up/Down; actions that do not apply
+    # raise SkipAction and the key falls through to the text area.
+    BINDINGS = [
+        Binding("enter", "submit", "Send", id="prompt.send", priority=True,
+                tooltip="Send the question (or choose the highlighted path in the @ picker)"),
+        Binding("ctrl+j,alt+enter", "newline", "New line", id="prompt.newline", priority=True,
+                tooltip="Insert a line break (Shift+Enter does not reach most terminals)"),
+        Binding("up", "history(-1)", "Previous prompt", id="prompt.history_back", priority=True, show=False,
+                tooltip="On the first line: the previous question; in the @ picker: move up"),
+        Binding("down", "history(1)", "Next prompt", id="prompt.history_forward", priority=True, show=False,
+                tooltip="On the last line: the next question; in the @ picker: move down"),
+        Binding("tab", "choose_path", "Choose path", id="prompt.choose_path", priority=True, show=False,
+                tooltip="In the @ picker: insert the highlighted path"),
+        Binding("escape", "close_picker", "Close picker", id="prompt.close_picker", priority=True, show=False,
+                tooltip="Close the @ file picker"),
+    ]
+
+    busy: reactive[bool] = reactive(False)
+    """Set by the screen while a turn runs: submits are refused (the text is kept)."""
+    busy_reason: reactive[str] = reactive("A turn is running: your text is kept; send it when the turn ends.")
+    """What the user is told when a submit is refused."""
+
+    def __init__(self, cwd: Path | str | None = None, *, placeholder: str = "Ask the agents…  (@ attaches files)",
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.cwd = Path(cwd) if cwd is not None else Path.cwd()
+        self._placeholder = placeholder
+        self.history: list[str] = []
+        self._history_pos: int | None = None  # index into history while browsing it
+        self._draft = ""  # what was typed before browsing the history
+        self._sending = False
+        self._loaded: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield PathPicker(self.cwd, id="path-picker")
+        yield Label("", id="prompt-notice")
+        yield PromptInput(placeholder=self._placeholder, soft_wrap=True, compact=True, id="prompt-input")
+
+    @property
+    def input(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    @property
+    def picker(self) -> PathPicker:
+        return self.query_one(PathPicker)
+
+    @property
+    def text(self) -> str:
+        return self.input.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._loaded = value  # a recalled or pasted-in question must not pop the picker up
+        self.input.load_text(value)
+        self.input.move_cursor(self.input.document.end)
+
+    def focus(self, scroll_visible: bool = True) -> PromptBar:
+        self.input.focus(scroll_visible)
+        return self
+
+    def watch_busy(self, busy: bool) -> None:
+        self.set_class(busy, "-busy")
+        if not busy:
+            self.remove_class("-refused")
+
+    # -- sending ------------------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        if self.picker.is_open:
+            self.action_choose_path()
+            return
+        text = self.text
+        if not text.strip() or self._sending:
+            return
+        if self.busy:
+            self._refuse()
+            return
+        self._sending = True
+        self._send(text)
+
+    def _refuse(self) -> None:
+        self.query_one("#prompt-notice", Label).update(self.busy_reason)
+        self.add_class("-refused")
+        self.app.bell()
+
+    @work(exclusive=True, group="prompt-send", name="attach files")
+    async def _send(self, text: str) -> None:
+        try:
+            resolved = await asyncio.to_thread(resolve_prompt, text, self.cwd)
+            if self.busy:  # a turn started while the files were read
+                self._refuse()
+                return
+            for notice in resolved.notices:
+                self.notify(notice, title="Attachments", severity="warning")
+            self.post_message(PromptSubmitted(resolved.question, typed=text, write_paths=resolved.write_paths,
+                                              notices=resolved.notices))
+            self._remember(text)
+            if self.text == text:  # keep anything typed while the files were read
+                self.input.clear()
+        finally:
+            self._sending = False
+
+    def _remember(self, text: str) -> None:
+        if not self.history or self.history[-1] != text:
+            self.history.append(text)
+        self._history_pos = None
+        self._draft = ""
+
+    def action_newline(self) -> None:
+        self.input.insert("\n")
+
+    # -- history --------------------------------------------------------------------------
+
+    def action_history(self, step: int) -> None:
+        if self.picker.is_open:
+            (self.picker.action_cursor_up if step < 0 else self.picker.action_cursor_down)()
+            return
+        area = self.input
+        if not area.selection.is_empty:
+            raise SkipAction()
+        row = area.wrapped_document.location_to_offset(area.cursor_location).y
+        at_edge = row == 0 if step < 0 else row == area.wrapped_document.height - 1
+        if not at_edge:
+            raise SkipAction()  # an ordinary cursor move inside a multi-line question
+        self._browse(step)
+
+    def _browse(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._history_pos is None:
+            if step > 0:
+                return
+            self._draft = self.text
+            position = len(self.history) - 1
+        else:
+            position = self._history_pos + step
+        if position < 0:
+            return
+        if position >= len(self.history):
+            self._history_pos = None
+            self.text = self._draft
+            return
+        self._history_pos = position
+        self.text = self.history[position]
+
+    # -- the @ picker ---------------------------------------------------------------------
+
+    def action_choose_path(self) -> None:
+        if not self.picker.is_open or not self.picker.choose_highlighted():
+            raise SkipAction()
+
+    def action_close_picker(self) -> None:
+        if not self.picker.is_open:
+            raise SkipAction()
+        self.picker.close()
+
+    def _token_before_cursor(self) -> tuple[int, str] | None:
+        """(column of '@', text after it) when the cursor ends an `@path` being typed."""
+        area = self.input
+        if not area.selection.is_empty:
+            return None
+        row, column = area.cursor_location
+        match = _AT_TOKEN.search(area.document.get_line(row)[:column])
+        if match is None or match.group("token").startswith(("/", "~", "..")):
+            return None  # absolute and parent paths are typed by hand
+        return match.start(), match.group("token")
+
+    @on(TextArea.Changed, "#prompt-input")
+    def _text_changed(self) -> None:
+        self.remove_class("-refused")
+        loaded, self._loaded = self._loaded, None
+        found = None if loaded == self.text else self._token_before_cursor()
+        if found is None:
+            self.picker.close()
+        else:
+            self.picker.filter_for(found[1])
+
+    @on(TextArea.SelectionChanged, "#prompt-input")
+    def _cursor_moved(self) -> None:
+        if self.picker.is_open and self._token_before_cursor() is None:
+            self.picker.close()
+
+    @on(PathPicker.Chosen)
+    def _insert_path(self, event: PathPicker.Chosen) -> None:
+        event.stop()
+        found = self._token_before_cursor()
+        if found is None:
+            return
+        start, token = found
+        row, column = self.input.cursor_location
+        path = f'"{event.path}"' if " " in event.path else event.path
+        # A folder keeps the picker open on its contents; a file is done.
+        self.input.replace(f"@{path}" + ("" if event.is_dir else " "), (row, start), (row, column),
+                           maintain_selection_offset=False)
+        if not event.is_dir:
+            self.picker.close()
