@@ -7,7 +7,6 @@ loaded on first use, so `import mgtui` stays fast: no pydantic or LiteLLM until 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -22,9 +21,12 @@ _LAZY = {
 
 __all__ = ["__version__", *_LAZY]
 
+TYPE_CHECKING = False  # typing itself costs ~2 ms to import; this idiom avoids it
 if TYPE_CHECKING:
-    from mgtui.api import Result, Session, arun, run
-    from mgtui.providers.litellm_provider import register_with_litellm
+    from typing import Any
+
+    from mgtui.api import Result, Session, arun, run  # noqa: F401 - for type checkers
+    from mgtui.providers.litellm_provider import register_with_litellm  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

@@ -122,7 +122,8 @@ class Session:
     async def stream(self, question: str) -> AsyncIterator[AnyEvent]:
         """Run one turn, yielding its typed events; the last one is `turn_finished`.
 
-        Leaving the loop early cancels the turn. `last_result` holds the result afterwards.
+        Closing the iterator early (`contextlib.aclosing`, or when it is garbage collected)
+        cancels the turn. `last_result` holds the result afterwards.
         """
         loop = asyncio.get_running_loop()
         loop_thread = threading.get_ident()

@@ -20,6 +20,8 @@ ConfigSpec = Union[str, "os.PathLike[str]", Mapping[str, Any], MgtuiConfig, Load
 ModelSpec = Union[str, Mapping[str, Any]]
 HistorySpec = Union[Sequence[tuple[str, str]], Sequence[Mapping[str, Any]], None]
 
+# LiteLLM provider names of a team (`massgen/` lets MassGen users switch with one import)
+PROVIDERS = ("mgtui", "massgen")
 # `mgtui/<name>` forms besides shipped config names
 BUILD, MODEL_PREFIX, PATH_PREFIX = "build", "model:", "path:"
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")

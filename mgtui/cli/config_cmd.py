@@ -16,12 +16,12 @@ SECRET_KEYS = {"api_key"}
 
 
 def _print_issues(loaded_or_error: LoadedConfig | ConfigError, file: str) -> None:
-    if isinstance(loaded_or_error, ConfigError):
-        for issue in loaded_or_error.issues:
-            print(f"error: {issue.format(file)}", file=sys.stderr)
-        return
-    for issue in loaded_or_error.warnings:
-        print(f"warning: {issue.format(file)}", file=sys.stderr)
+    """Errors and warnings interleaved in file order, as an editor would list them."""
+    errors = loaded_or_error.issues if isinstance(loaded_or_error, ConfigError) else []
+    tagged = [("error", i) for i in errors] + [("warning", w) for w in loaded_or_error.warnings]
+    tagged.sort(key=lambda t: (t[1].line is None, t[1].line or 0, t[1].column or 0))
+    for kind, issue in tagged:
+        print(f"{kind}: {issue.format(file)}", file=sys.stderr)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -45,7 +45,8 @@ def _validate(args: argparse.Namespace) -> int:
             failed += 1
             continue
         _print_issues(loaded, str(path))
-        print(f"ok: {shown} ({len(loaded.config.agents)} agents: {', '.join(a.id for a in loaded.config.agents)})")
+        agents = loaded.config.agents
+        print(f"ok: {shown} ({len(agents)} agent{'s' if len(agents) != 1 else ''}: {', '.join(a.id for a in agents)})")
     return 1 if failed else 0
 
 

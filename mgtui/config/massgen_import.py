@@ -47,6 +47,15 @@ AGENT_PARAMS = ("temperature", "top_p", "max_tokens", "seed")
 MCP_KEYS = ("name", "type", "command", "args", "env", "cwd", "url", "headers", "allowed_tools", "exclude_tools")
 ORCHESTRATOR_KEYS = ("max_new_answers_per_agent", "final_answer_strategy")
 STRATEGIES = ("winner_present", "synthesize", "winner_reuse")
+# Why common MassGen keys are dropped, with what to do instead; others get a generic reason.
+REASONS = {
+    "allowed_tools": "backend-wide tool filter; set allowed_tools on each MCP server instead",
+    "exclude_tools": "backend-wide tool filter; set exclude_tools on each MCP server instead",
+    "cwd": "agents have no private workspace; share folders with orchestrator.context_paths",
+    "enable_web_search": "provider-side web search is not exposed; add a search MCP server",
+    "enable_code_interpreter": "provider-side code execution is not exposed",
+    "ui": "mgtui has one UI (the TUI; `mgtui run` for headless)",
+}
 
 
 @dataclass
@@ -72,7 +81,7 @@ class _Converter:
     def drop_rest(self, source: dict[str, Any], used: set[str], path: str, why: str = "no mgtui equivalent") -> None:
         for key in source:
             if key not in used:
-                self.drop(f"{path}.{key}" if path else str(key), why)
+                self.drop(f"{path}.{key}" if path else str(key), REASONS.get(str(key), why))
 
     def model(self, backend: dict[str, Any], path: str) -> tuple[str, str | None] | None:
         """(LiteLLM model string, api_base) for a backend, or None if it cannot be expressed."""

@@ -55,6 +55,7 @@ class CustomToolConfig(_Strict):
     function: str = Field(description="Python callable as 'package.module:function'.")
     name: str | None = None
     description: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict, description="Fixed keyword arguments bound to the function (hidden from the model).")
 
 
 class AgentConfig(_Strict):
@@ -103,6 +104,7 @@ class OrchestratorConfig(_Strict):
     max_tool_calls_per_run: int = Field(default=20, ge=0)
     tool_timeout_seconds: float = Field(default=60, gt=0)
     context_paths: list[ContextPath] = Field(default_factory=list)
+    agent_workspaces: bool = Field(default=False, description="Give every agent a workspace folder and the file tools even without context paths.")
     log_dir: str | None = Field(default=None, description="Where session logs go (default ./.mgtui/logs).")
 
 

@@ -105,6 +105,22 @@ def _assistant_message(reply: StreamedReply) -> dict[str, Any]:
     return message
 
 
+async def run_tool_calls(tools: ToolExecutor, reply: StreamedReply, messages: list[dict[str, Any]]) -> int:
+    """Run a reply's ordinary tool calls, appending the assistant message and each result
+    to `messages` (calls `tools` does not handle get an error result); returns the count."""
+    messages.append(_assistant_message(reply))
+    for call in reply.tool_calls:
+        name = call["function"]["name"]
+        try:
+            if not tools.handles(name):
+                raise _Invalid(f"Unknown tool '{name}'.")
+            result = await tools.execute(call["id"], name, _parse_arguments(call))
+        except _Invalid as exc:
+            result = f"Error: {exc}"
+        messages.append({"role": "tool", "tool_call_id": call["id"], "content": result})
+    return len(reply.tool_calls)
+
+
 async def run_agent(
     *,
     agent: AgentConfig,
@@ -140,16 +156,9 @@ async def run_agent(
         except ProviderFailed as exc:
             raise AgentDropped("provider", str(exc)) from exc
         state.transcript += reply.text
-        ordinary = [c for c in reply.tool_calls if tools and tools.handles(c["function"]["name"])]
-        if ordinary and len(ordinary) == len(reply.tool_calls):
-            messages.append(_assistant_message(reply))
-            for call in ordinary:
-                tool_calls_made += 1
-                try:
-                    result = await tools.execute(call["id"], call["function"]["name"], _parse_arguments(call))  # type: ignore[union-attr]
-                except _Invalid as exc:
-                    result = f"Error: {exc}"
-                messages.append({"role": "tool", "tool_call_id": call["id"], "content": result})
+        within_cap = tool_calls_made < orchestrator.max_tool_calls_per_run  # past it, tool calls are invalid output
+        if tools and within_cap and reply.tool_calls and all(tools.handles(c["function"]["name"]) for c in reply.tool_calls):
+            tool_calls_made += await run_tool_calls(tools, reply, messages)
             continue
         try:
             return validate_workflow_call(reply.tool_calls, vote_ids, can_answer)

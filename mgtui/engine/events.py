@@ -76,6 +76,19 @@ class ToolResult(_AgentEvent):
     duration_s: float | None = None
 
 
+class HookRun(_AgentEvent):
+    """A PreToolUse / PostToolUse hook ran on a tool call."""
+
+    type: Literal["hook_run"] = "hook_run"
+    hook: str  # "PreToolUse" | "PostToolUse"
+    handler: str  # module:function
+    tool: str
+    call_id: str = ""
+    outcome: str  # allow | deny | rewrite | append | failed
+    detail: str = ""  # deny reason, rewritten arguments, appended text or the failure
+    duration_s: float | None = None
+
+
 class AnswerPosted(_AgentEvent):
     type: Literal["answer"] = "answer"
     label: str
@@ -145,6 +158,7 @@ class FinalAnswer(_AgentEvent):
     type: Literal["final_answer"] = "final_answer"
     content: str
     strategy: str = "winner_present"
+    files_written: list[str] = Field(default_factory=list)  # paths the presenter's tools wrote
 
 
 class TurnFinished(_Event):
@@ -174,6 +188,7 @@ Event = Annotated[
         TextDelta,
         ToolCall,
         ToolResult,
+        HookRun,
         AnswerPosted,
         VoteCast,
         VoteIgnored,

@@ -61,6 +61,7 @@ class TurnOutcome:
     partial: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     duration_s: float = 0.0
+    files_written: list[str] = field(default_factory=list)
 
 
 _CANCEL = object()
@@ -90,6 +91,7 @@ class Orchestrator:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._cancelled = False
         self.question = ""
+        self.files_written: list[str] = []  # by the final presenter's tools
 
     # plumbing -----------------------------------------------------------------
     def emit(self, event: Any) -> None:
@@ -224,6 +226,7 @@ class Orchestrator:
             partial=partial,
             error=error,
             duration_s=round(time.monotonic() - started, 3),
+            files_written=self.files_written,
         )
         self.emit(
             TurnFinished(
@@ -278,6 +281,7 @@ class Orchestrator:
         self.emit(FinalStarted(agent=outcome.winner, strategy=strategy))
         answers = {a: self.book.latest(a) or "" for a in self.book.agents_with_answers()}
         deadline = started + self.settings.turn_timeout_seconds
+        tools = self._tool_factory(winner.cfg, "final") if self._tool_factory else None
         result = await present_final_answer(
             agent=winner.cfg,
             settings=self.settings,
@@ -290,11 +294,13 @@ class Orchestrator:
             cancelled=lambda: self._cancelled,
             queue=self._queue,
             deadline=deadline,
+            tools=tools,
         )
+        self.files_written = result.files_written
         if result.cancelled:
             return None, "cancelled", result.partial
         if result.content is None:
             self.emit(FinalAnswer(agent=outcome.winner, content=fallback, strategy="winner_reuse"))
             return fallback, "timeout" if result.timed_out else status, ""
-        self.emit(FinalAnswer(agent=outcome.winner, content=result.content, strategy=strategy))
+        self.emit(FinalAnswer(agent=outcome.winner, content=result.content, strategy=strategy, files_written=result.files_written))
         return result.content, status, ""

@@ -1,17 +1,28 @@
-"""The final presentation: the winner streams the final answer as plain text (no tools)."""
+"""The final presentation: the winner streams the final answer as plain text.
+
+No workflow tools. When the presenter has ordinary tools for the "final" phase (e.g. a
+`write` context path), it may call them first, through the same loop as `run_agent`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mgtui.config.models import AgentConfig, OrchestratorConfig
 from mgtui.engine import protocol
+from mgtui.engine.agent import ToolExecutor, run_tool_calls
 from mgtui.engine.events import AgentError, AgentStarted
-from mgtui.engine.streaming import Emit, ProviderFailed, TextCoalescer, stream_completion
+from mgtui.engine.streaming import Emit, ProviderFailed, StreamedReply, TextCoalescer, stream_completion
+
+
+TOOLS_NOTE = (
+    "You may first use your tools (for example to write files into the writable project paths); "
+    "then reply with the final answer as text, mentioning any files you wrote."
+)
 
 
 @dataclass
@@ -20,6 +31,7 @@ class Presentation:
     cancelled: bool = False
     timed_out: bool = False
     partial: str = ""
+    files_written: list[str] = field(default_factory=list)
 
 
 async def present_final_answer(
@@ -35,8 +47,9 @@ async def present_final_answer(
     cancelled: Callable[[], bool],
     queue: asyncio.Queue[Any],
     deadline: float,
+    tools: ToolExecutor | None = None,
 ) -> Presentation:
-    messages = protocol.presentation_messages(
+    messages: list[dict[str, Any]] = protocol.presentation_messages(  # type: ignore[assignment]
         strategy=strategy,
         question=question,
         history=history,
@@ -45,21 +58,36 @@ async def present_final_answer(
         winner=agent.id,
         reasons=reasons,
     )
+    if tools is not None:
+        messages[0] = {**messages[0], "content": messages[0]["content"] + "\n\n" + TOOLS_NOTE}
     holder: list[TextCoalescer] = []
     emit(AgentStarted(agent=agent.id, attempt=1, round=0, reason="present"))
-    task = asyncio.create_task(
-        stream_completion(
+
+    async def stream(offered: list[dict[str, Any]] | None) -> StreamedReply:
+        return await stream_completion(
             agent=agent,
             messages=messages,
-            tools=None,
+            tools=offered,
             orchestrator=settings,
             emit=emit,
             phase="final",
             on_retry=lambda n: emit(AgentStarted(agent=agent.id, attempt=n + 1, round=0, reason="retry")),
             coalescer_holder=holder,
-        ),
-        name=f"present-{agent.id}",
-    )
+        )
+
+    async def present() -> StreamedReply:
+        made, texts = 0, []
+        while True:
+            offered = tools.specs() if tools and made < settings.max_tool_calls_per_run else None
+            reply = await stream(offered or None)
+            texts.append(reply.text)
+            if not (offered and reply.tool_calls):
+                # The answer is the text after the last tool call; earlier text only if that is empty.
+                reply.text = reply.text if reply.text.strip() else "\n\n".join(t.strip() for t in texts if t.strip())
+                return reply
+            made += await run_tool_calls(tools, reply, messages)  # type: ignore[arg-type]
+
+    task = asyncio.create_task(present(), name=f"present-{agent.id}")
 
     def partial() -> str:
         return holder[0].total if holder else ""
@@ -84,4 +112,5 @@ async def present_final_answer(
         emit(AgentError(agent=agent.id, error=f"presentation failed, using the winning answer: {exc}", fatal=False, kind="presentation"))
         return Presentation(None)
     text = reply.text.strip()
-    return Presentation(text or None)
+    written = list(getattr(tools, "files_written", []))  # an optional extra of the executor
+    return Presentation(text or None, files_written=written)

@@ -22,7 +22,7 @@ import threading
 from typing import IO, Any
 
 from mgtui.config.loader import ConfigError, LoadedConfig, load_config_file
-from mgtui.engine.events import SessionNotice, event_to_json
+from mgtui.engine.events import SessionNotice, TurnFinished, event_to_json
 from mgtui.engine.session import Session
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 
@@ -107,7 +107,10 @@ class EngineService:
         try:
             await session.ask(question)
         except Exception as exc:  # noqa: BLE001 - the process must outlive a failed turn
-            self.error(f"turn failed: {type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            self.error(f"turn failed: {error}")
+            # The UI waits for turn_finished; a crashed turn never sent one.
+            self.sink(TurnFinished(session=session.id, turn=session.turn, status="failed", error=error))
 
     def warm_up(self) -> None:
         """Import LiteLLM now, while the user types, rather than on the first question.

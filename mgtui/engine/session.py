@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import secrets as _secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from mgtui.config.loader import LoadedConfig
+from mgtui.config.models import ContextPath
 from mgtui.engine.events import SessionStarted, parse_event
 from mgtui.engine.logwriter import Redactor, SessionLog, redact_config
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
+from mgtui.tools.factory import SessionTools, build_tool_factory
 
 Sink = Callable[[Any], Any]
 DEFAULT_LOG_ROOT = Path(".mgtui") / "logs"
@@ -34,6 +36,7 @@ class TurnResult:
     turn: int = 0
     error: str | None = None
     partial: dict[str, str] = field(default_factory=dict)
+    files_written: list[str] = field(default_factory=list)  # by the final presenter's tools
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,10 +71,15 @@ class Session:
         self.history: list[tuple[str, str]] = []
         self.turn = 0
         self._sinks: list[Sink] = [sink] if sink else []
-        self._tool_factory = tool_factory
+        self.turn_context_paths: list[ContextPath] = []  # `@path` / `@path:w` of the running turn
+        # Without an explicit factory the session builds its own from the config (MCP, files, custom tools).
+        self._auto_tools = tool_factory is None
+        self._tool_factory: ToolFactory | None = tool_factory if tool_factory is not None else build_tool_factory(loaded, self)
         self._redact = Redactor(_literal_secrets(loaded))
         self._log: SessionLog | None = None
         self._orchestrator: Orchestrator | None = None
+        self._starting = False  # ask() is importing LiteLLM / starting tools (seconds)
+        self._cancel_pending = False  # cancel() came while starting: applies once the turn exists
         self._announced = False
         self._resumed = False
 
@@ -104,10 +112,17 @@ class Session:
         await asyncio.to_thread(get_litellm)
         await asyncio.to_thread(ensure_providers, [a.model for a in self.loaded.config.agents])
 
-    async def ask(self, question: str) -> TurnResult:
-        if self._orchestrator is not None:
+    async def ask(self, question: str, context_paths: Sequence[ContextPath | dict[str, Any]] | None = None) -> TurnResult:
+        """Run one turn; `context_paths` (from `@path` / `@path:w`) are added for this turn only."""
+        if self._orchestrator is not None or self._starting:
             raise RuntimeError("a turn is already running in this session")
-        await self.prepare()
+        self._starting, self._cancel_pending = True, False
+        try:
+            self.turn_context_paths = [p if isinstance(p, ContextPath) else ContextPath.model_validate(p) for p in context_paths or ()]
+            await self.prepare()
+            await self._prepare_tools()
+        finally:
+            self._starting = False
         config = self.loaded.config
         if not self._announced:
             self.emit(
@@ -122,6 +137,8 @@ class Session:
         self.turn += 1
         orchestrator = Orchestrator(config, self.emit, self.history, self._tool_factory)
         self._orchestrator = orchestrator
+        if self._cancel_pending:
+            orchestrator.cancel()
         try:
             outcome = await orchestrator.run_turn(question)
         finally:
@@ -142,18 +159,33 @@ class Session:
             turn=self.turn,
             error=outcome.error,
             partial=outcome.partial,
+            files_written=outcome.files_written,
         )
+
+    async def _prepare_tools(self) -> None:
+        """Build the session's tools when this turn first needs them; start MCP servers once."""
+        if self._auto_tools and self._tool_factory is None and self.turn_context_paths:
+            self._tool_factory = build_tool_factory(self.loaded, self, self.turn_context_paths)
+        if isinstance(self._tool_factory, SessionTools):
+            await self._tool_factory.start()
 
     def cancel(self) -> bool:
         """Cancel the running turn (partial answers are kept); False if none runs."""
         if self._orchestrator is None:
-            return False
+            self._cancel_pending = self._starting
+            return self._starting
         self._orchestrator.cancel()
         return True
 
     def close(self) -> None:
         if self._log is not None:
             self._log.close()
+
+    async def aclose(self) -> None:
+        """Stop the session's MCP servers, then close the log."""
+        if isinstance(self._tool_factory, SessionTools):
+            await self._tool_factory.aclose()
+        self.close()
 
     def use_config(self, loaded: LoadedConfig) -> None:
         """Apply a new config from the next turn on (never mid-turn)."""
@@ -162,6 +194,19 @@ class Session:
         if self._log is not None:
             self._log._redact = self._redact
         self._announced = False
+        if self._auto_tools:
+            self._retire_tools()
+            self._tool_factory = build_tool_factory(loaded, self)
+
+    def _retire_tools(self) -> None:
+        """Stop the old config's tools in the background and drop their event sink."""
+        old = self._tool_factory
+        if isinstance(old, SessionTools):
+            self._sinks.remove(old.on_event)
+            try:
+                asyncio.get_running_loop().create_task(old.aclose())
+            except RuntimeError:
+                pass  # no loop: its servers were never started in one
 
     # resume -------------------------------------------------------------------
     @classmethod

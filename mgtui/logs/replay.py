@@ -48,17 +48,22 @@ def speed_label(speed: float) -> str:
 class ReplaySource:
     """Async iterator over events with pause/resume, speed changes and stepping."""
 
-    def __init__(self, events: Sequence[AnyEvent], speed: float = 1.0, *, max_gap_s: float = 3.0,
+    def __init__(self, events: Sequence[AnyEvent] = (), speed: float = 1.0, *, max_gap_s: float = 3.0,
                  report: ReadReport | None = None) -> None:
-        self.events = list(events)
-        self.report = report
-        self._gaps = gaps(self.events, max_gap_s)
+        self.max_gap_s = max_gap_s
+        self.load(events, report)
         self._speed = self._valid(speed)
         self.position = 0  # events delivered so far
         self._running = asyncio.Event()
         self._running.set()
         self._changed = asyncio.Event()  # wakes a timed wait when speed/pause/step changes
         self._stepping = False
+
+    def load(self, events: Sequence[AnyEvent], report: ReadReport | None = None) -> None:
+        """Set the events to play (the TUI reads the log in a thread, then loads it here)."""
+        self.events = list(events)
+        self.report = report
+        self._gaps = gaps(self.events, self.max_gap_s)
 
     @classmethod
     def from_path(cls, path: Path, speed: float = 1.0, **kwargs: float) -> ReplaySource:

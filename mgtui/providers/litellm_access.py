@@ -55,7 +55,9 @@ def get_litellm() -> ModuleType:
 
 def ensure_providers(models: Iterable[str]) -> None:
     """Register custom providers (the embedded local model) needed by these model strings."""
-    if any(m.startswith("local/") for m in models):
-        from mgtui.providers.local_model import register_local_provider  # noqa: PLC0415
+    local = [m for m in models if m.startswith("local/")]
+    if local:
+        from mgtui.providers.local_model import check_local_models, register_local_provider  # noqa: PLC0415
 
-        register_local_provider(get_litellm())
+        check_local_models(local)  # before the slow LiteLLM import: a missing extra fails fast
+        register_local_provider(get_litellm(), local)

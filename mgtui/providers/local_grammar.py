@@ -126,31 +126,39 @@ def parse_tool_call(text: str, tools: list[dict[str, Any]]) -> dict[str, str] | 
     return {"name": name, "arguments": json.dumps(data["arguments"], ensure_ascii=False)}
 
 
-def _example_value(schema: dict[str, Any], key: str) -> Any:
+def _type_hint(schema: dict[str, Any]) -> str:
+    """`string`, `"agent1" | "agent2"`, `{"a": number}`: a shape to fill in, with no sample value to copy
+    (a 135M model given `"<content>"` as an example answers with exactly that)."""
     if "enum" in schema:
-        return "|".join(str(v) for v in schema["enum"])
+        return " | ".join(json.dumps(v, ensure_ascii=False) for v in schema["enum"])
     if "const" in schema:
-        return schema["const"]
-    kind = schema.get("type")
-    if kind == "object" or "properties" in schema:
-        return {k: _example_value(v, k) for k, v in (schema.get("properties") or {}).items()}
-    return {"integer": 0, "number": 0, "boolean": True, "array": []}.get(str(kind), f"<{key}>")
+        return json.dumps(schema["const"], ensure_ascii=False)
+    if isinstance(schema.get("properties"), dict):
+        return "{" + ", ".join(f'"{k}": {_type_hint(v)}' for k, v in schema["properties"].items()) + "}"
+    for union in ("anyOf", "oneOf"):
+        if isinstance(schema.get(union), list):
+            return " | ".join(_type_hint(s) for s in schema[union])
+    kind = schema.get("type", "value")
+    if isinstance(kind, list):
+        return " | ".join(map(str, kind))
+    return f"{_type_hint(schema.get('items') or {})}[]" if kind == "array" else str(kind)
 
 
 def _first_sentence(text: str, limit: int = 140) -> str:
-    sentence = text.strip().split(". ")[0].rstrip(".")
-    return sentence[:limit]
+    return text.strip().split(". ")[0].rstrip(".")[:limit]
 
 
 def tool_instructions(tools: list[dict[str, Any]]) -> str:
-    """A short prompt a tiny model can follow: one line and one JSON example per tool."""
-    lines = ["Reply with ONE JSON object that calls one of these tools, and nothing else:"]
+    """A short prompt a tiny model can follow: the JSON shape of each tool and what it is for."""
+    lines = ["Reply with ONE JSON object and nothing else. Choose one of:"]
     for tool in tools:
-        name = _tool_name(tool)
-        description = _first_sentence(str(tool.get("function", tool).get("description", "")))
-        example = {"tool": name, "arguments": _example_value(_tool_parameters(tool), name)}
-        lines.append(f"- {name}: {description}." if description else f"- {name}")
-        lines.append(f"  {json.dumps(example, ensure_ascii=False)}")
+        name, params = _tool_name(tool), _tool_parameters(tool)
+        lines.append(f'{{"tool": "{name}", "arguments": {_type_hint(params)}}}')
+        notes = [_first_sentence(str(tool.get("function", tool).get("description", "")))]
+        for key, sub in (params.get("properties") or {}).items():
+            if isinstance(sub, dict) and sub.get("description"):
+                notes.append(f"{key}: {_first_sentence(str(sub['description']))}")
+        lines.append(f"  ({name}: " + "; ".join(n for n in notes if n) + ")")
     return "\n".join(lines)
 
 

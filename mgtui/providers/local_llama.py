@@ -18,8 +18,21 @@ from typing import Any
 from mgtui.providers.local_weights import LocalModelUnavailable, require_llama_cpp, resolve_gguf
 
 N_CTX = 4096
+THREADS_ENV = "MGTUI_LOCAL_THREADS"
 MIN_ROOM = 32  # fewer free context tokens than this: the prompt is too long to answer
 _CLOSE_WAIT_SECONDS = 10.0
+
+
+def threads() -> int:
+    """CPU cores this process may use, unless MGTUI_LOCAL_THREADS says otherwise.
+
+    llama.cpp threads spin-wait for each other: on a machine busy with other work, fewer
+    threads than cores can be several times faster (measured numbers: benchmarks/local.py).
+    """
+    wanted = os.environ.get(THREADS_ENV, "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass
@@ -41,8 +54,8 @@ class LocalLlama:
         self.llama = Llama(
             model_path=str(path),
             n_ctx=N_CTX,
-            n_threads=os.cpu_count() or 1,
-            n_threads_batch=os.cpu_count() or 1,
+            n_threads=threads(),
+            n_threads_batch=threads(),
             verbose=False,
         )
         self.lock = threading.Lock()

@@ -148,7 +148,7 @@ def _check_writable(root: Root, real: Path, raw: str) -> None:
             raise ToolError(f"'{raw}' is a protected path and cannot be written.")
 
 
-def context_roots(paths: Sequence[tuple[Path, bool, Sequence[str]]], phase: str) -> list[Root]:
+def context_roots(paths: Sequence[tuple[Path, bool, Sequence[str]]], phase: str, cwd: Path | None = None) -> list[Root]:
     """Roots for context paths given as (absolute path, write permission, protected paths).
 
     During coordination every context path is read-only; `write` paths become writable
@@ -157,10 +157,23 @@ def context_roots(paths: Sequence[tuple[Path, bool, Sequence[str]]], phase: str)
     roots = []
     for path, write, protected in paths:
         real = path.resolve()
-        resolved_protected = tuple((real / p).resolve() if not Path(p).is_absolute() else Path(p).resolve() for p in protected)
+        guarded = tuple(p for spec in protected for p in _protected(real, spec, cwd))
         if write and phase == "final":
-            roots.append(Root("context", real, str(path), True, resolved_protected))
+            roots.append(Root("context", real, str(path), True, guarded))
         else:
             note = "writable only by the final presenter" if write else "a read-only project path"
-            roots.append(Root("context", real, str(path), False, resolved_protected, note=note))
+            roots.append(Root("context", real, str(path), False, guarded, note=note))
     return roots
+
+
+def _protected(context: Path, spec: str, cwd: Path | None) -> list[Path]:
+    """A relative protected path is read against the context path; when it also names a path
+    inside the context path from the working directory, that is protected too (never less)."""
+    if Path(spec).is_absolute():
+        return [Path(spec).resolve()]
+    found = [(context / spec).resolve()]
+    if cwd is not None:
+        from_cwd = (cwd / spec).resolve()
+        if context in from_cwd.parents:
+            found.append(from_cwd)
+    return found

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from mgtui.tui.engine_client import EngineFactory, default_engine_factory
 from mgtui.tui.screens.confirm import ConfirmScreen
 from mgtui.tui.screens.main import MainScreen
+from mgtui.tui.screens.sessions import SessionScreensMixin
 from mgtui.tui.themes import DEFAULT_THEME, load_themes
 
 
@@ -28,11 +29,14 @@ def find_config_path(arg: str | None, cwd: Path) -> str:
     return str(path)
 
 
-class MgtuiApp(App[None]):
+class MgtuiApp(SessionScreensMixin, App[None]):
     TITLE = "mgtui"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first while a turn runs)"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding("f3", "history", "History", id="app.history", show=False, tooltip="The turns of this session, with every answer and vote"),
+        Binding("f4", "sessions", "Sessions", id="app.sessions", show=False, tooltip="Past sessions: replay, continue or analyse one"),
+        Binding("f5", "log_analysis", "Analysis", id="app.log_analysis", show=False, tooltip="Numbers, vote flow and timeline of this session"),
     ]
 
     def __init__(
@@ -40,6 +44,7 @@ class MgtuiApp(App[None]):
         config: str | None = None,
         question: str | None = None,
         *,
+        config_path: str | None = None,
         engine_factory: EngineFactory | None = None,
         log_root: str | None = None,
         cwd: Path | None = None,
@@ -47,9 +52,11 @@ class MgtuiApp(App[None]):
     ) -> None:
         super().__init__()
         self.config_arg = config
+        self.config_path = config_path  # an already located file: skips discovery
         self.cwd = cwd or Path.cwd()
         self.initial_question = question
         self.engine_factory = engine_factory or default_engine_factory(log_root)
+        self.log_root = log_root
         self._theme_name = theme or DEFAULT_THEME
         for loaded in load_themes():
             self.register_theme(loaded)
@@ -57,7 +64,8 @@ class MgtuiApp(App[None]):
     def on_mount(self) -> None:
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
-        self.push_screen(MainScreen(self.engine_factory, self._config_path_resolver, self.initial_question))
+        config = self.config_path or self._config_path_resolver
+        self.push_screen(MainScreen(self.engine_factory, config, self.initial_question))
 
     async def _config_path_resolver(self) -> str | None:
         """Called by the main screen after the first frame; reports a bad config instead of crashing."""
@@ -92,13 +100,13 @@ class MgtuiApp(App[None]):
                 self._quit_if,
             )
             return
-        await self._shutdown()
+        await self._stop_engine_and_exit()
 
     async def _quit_if(self, yes: bool | None) -> None:
         if yes:
-            await self._shutdown()
+            await self._stop_engine_and_exit()
 
-    async def _shutdown(self) -> None:
+    async def _stop_engine_and_exit(self) -> None:
         main = self.main_screen
         if main.turn_running and main.engine is not None:
             main.engine.cancel()

@@ -173,6 +173,8 @@ class EngineClient:
             if line.strip():
                 self._handle_line(line.decode("utf-8", "replace"))
         returncode = await process.wait()
+        if len(self._tasks) > 1:  # let the stderr reader drain, so the crash can be explained
+            await asyncio.wait(self._tasks[1:], timeout=1.0)
         if not self._stopping:
             self.target.post_message(msg.EngineDied(returncode, "\n".join(self._stderr)))
 

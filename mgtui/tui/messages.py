@@ -69,6 +69,15 @@ class ToolResultMsg(EngineMessage):
 
 
 @dataclass
+class HookRan(EngineMessage):
+    agent: str
+    hook: str  # PreToolUse | PostToolUse
+    tool: str
+    outcome: str  # allow | deny | rewrite | append | failed
+    detail: str
+
+
+@dataclass
 class AnswerPosted(EngineMessage):
     agent: str
     label: str
@@ -207,6 +216,8 @@ def event_to_message(event: AnyEvent) -> Message | None:
             return ToolCallMsg(t, a, cid, name, args)
         case ev.ToolResult(agent=a, call_id=cid, name=name, result=result, error=error):
             return ToolResultMsg(t, a, cid, name, result, error)
+        case ev.HookRun(agent=a, hook=hook, tool=tool, outcome=outcome, detail=detail):
+            return HookRan(t, a, hook, tool, outcome, detail)
         case ev.AnswerPosted(agent=a, label=label, content=content):
             return AnswerPosted(t, a, label, content)
         case ev.VoteCast(agent=a, target=target, label=label, reason=reason):

@@ -11,9 +11,11 @@ Findings the engine relies on (LiteLLM 1.110.2, openai SDK 3.x underneath):
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +169,17 @@ async def test_hanging_stream_times_out_on_the_client(model_server: ModelServer)
     with pytest.raises(litellm.Timeout):
         await stream(model_server, "alpha", timeout=0.5)
     assert model_server.served[0].outcome == "hanging"
+
+
+async def test_held_reply_waits_for_the_test(model_server: ModelServer) -> None:
+    release = threading.Event()
+    model_server.script("alpha", R.text("released", hold=release))
+    call = asyncio.create_task(stream(model_server, "alpha"))
+    await model_server.wait_until_async(lambda s: len(s.requests_for("alpha")) == 1)
+    await asyncio.sleep(0.05)  # give a wrongly unheld reply the chance to complete
+    assert not call.done() and not model_server.served
+    release.set()
+    assert (await call)["text"] == "released"
 
 
 async def test_answer_then_vote_policy(model_server: ModelServer) -> None:

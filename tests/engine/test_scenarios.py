@@ -8,13 +8,16 @@ server sees the config id as the model name; anonymous ids follow config order
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mgtui.config.loader import config_from_data
 from mgtui.engine import protocol
+from mgtui.engine.session import Session
 from tests.engine.scenario_support import ask_once, last_votes, new_session, read_log
 from tests.support import replies as R
 from tests.support.model_server import ModelServer
@@ -158,15 +161,14 @@ async def test_429_with_retry_after_recovers(model_server: ModelServer, agent_co
 
 
 async def test_answer_cap_switches_to_vote_only(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
-    posted: list[str] = []
-
     def stubborn(request: R.RecordedRequest, _index: int) -> R.Reply:
         """Always improves its answer while it may; votes only when it must."""
         if not request.tools:
             return R.text("A presents")
         if "new_answer" in request.tool_names:
-            posted.append(f"A: Paris, take {len(posted) + 1}")
-            return R.new_answer(posted[-1])
+            # Count from what the engine shows (a restarted run's reply is never posted).
+            mine = re.findall(r"<agent1\.(\d+)>", request.last_user_text)
+            return R.new_answer(f"A: Paris, take {int(mine[0]) + 1 if mine else 1}")
         return R.vote("agent1", "mine is best")
 
     model_server.script("alpha", stubborn)
@@ -187,7 +189,7 @@ async def test_answer_cap_switches_to_vote_only(model_server: ModelServer, agent
 async def test_turn_timeout_picks_most_votes(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
     model_server.script("alpha", R.answer_then_vote("A: Paris", vote_for="agent1"))
     model_server.script("beta", hang("Beta is thinking"))
-    result, log = await ask_once(agent_config(turn_timeout_seconds=1.5), tmp_path, QUESTION)
+    result, log = await ask_once(agent_config(turn_timeout_seconds=3), tmp_path, QUESTION)
 
     assert (result.status, result.winner, result.final_answer) == ("timeout", "alpha", "A: Paris")
     consensus = log.one("consensus")
@@ -207,7 +209,7 @@ async def test_turn_timeout_without_votes_picks_the_newest_answer(model_server: 
         if event.type == "answer" and event.agent == "alpha":
             alpha_answered.set()
 
-    result, log = await ask_once(agent_config(turn_timeout_seconds=1.5), tmp_path, QUESTION, sink=sink)
+    result, log = await ask_once(agent_config(turn_timeout_seconds=3), tmp_path, QUESTION, sink=sink)
 
     assert (result.status, result.winner, result.final_answer) == ("timeout", "beta", "B: Paris, newer")
     consensus = log.one("consensus")
@@ -315,3 +317,49 @@ async def test_secrets_never_reach_the_log(model_server: ModelServer, agent_conf
         assert secret not in path.read_text(encoding="utf-8"), f"secret written to {path}"
     assert "${MGTUI_SCENARIO_KEY}" in str(log.one("session_started").config)
     assert "***" in log.one("answer", agent="alpha").content
+
+
+async def test_every_agent_failing_ends_the_turn_as_failed(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    model_server.script("alpha", R.error(500, "alpha is down"))
+    model_server.script("beta", R.error(503, "beta is down"))
+    result, log = await ask_once(agent_config(provider_retries=0), tmp_path, QUESTION)
+
+    assert (result.status, result.winner, result.final_answer) == ("failed", None, None)
+    assert result.error == "no live agent left"
+    assert sorted(e.agent for e in log.of("agent_error") if e.fatal) == ["alpha", "beta"]
+    assert log.one("turn_finished").status == "failed" and not log.of("consensus")
+    assert log.index["turns"][0]["status"] == "failed"
+
+
+async def test_resumed_session_continues_the_log_and_the_history(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    model_server.script("alpha", R.answer_then_vote("A: Paris", vote_for="agent1", final="Paris is the capital."))
+    model_server.script("beta", R.answer_then_vote("B: Paris", vote_for="agent1"))
+    config = agent_config()
+    first, _ = await ask_once(config, tmp_path, QUESTION)
+    before = len(model_server.requests)
+
+    resumed = Session.resume(first.log_dir, config_from_data(config))
+    second = await resumed.ask("And of Italy?")
+    resumed.close()
+    log = read_log(second)
+
+    assert (second.session_id, second.turn, second.status) == (first.session_id, 2, "ok")
+    history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": "Paris is the capital."}]
+    assert all(r.messages[1:3] == history for r in model_server.requests[before:])
+    assert [(e.turn, e.history_len) for e in log.of("turn_started")] == [(1, 0), (2, 1)]
+    assert [t["turn"] for t in log.index["turns"]] == [1, 2]
+
+
+async def test_cancel_while_the_turn_is_still_starting_is_not_lost(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    """Ctrl+C during the first turn's LiteLLM import (seconds) must still cancel the turn."""
+    model_server.script("alpha", hang("Alpha drafts"))
+    model_server.script("beta", hang("Beta drafts"))
+    session = new_session(agent_config(), tmp_path)
+    turn = asyncio.create_task(session.ask(QUESTION))
+    await asyncio.sleep(0)  # ask() now awaits prepare() (the LiteLLM import, in a thread)
+    assert session.cancel()
+    result = await asyncio.wait_for(turn, timeout=30)
+    session.close()
+
+    assert (result.status, result.final_answer) == ("cancelled", None)
+    assert read_log(result).one("turn_finished").status == "cancelled"

@@ -137,10 +137,6 @@ class ModelServer:
             self._scripts[model] = as_script_fn(script)
             self._counts.pop(model, None)
 
-    def set_default(self, script: Script) -> None:
-        with self._lock:
-            self._default = as_script_fn(script)
-
     @property
     def requests(self) -> list[RecordedRequest]:
         with self._lock:

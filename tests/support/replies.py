@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Failure = Literal["abort", "hang"]
@@ -45,9 +45,6 @@ class Reply:
     @property
     def finish_reason(self) -> str:
         return "tool_calls" if self.tool_calls else "stop"
-
-    def with_options(self, **options: Any) -> "Reply":
-        return replace(self, **options) if options else self
 
 
 # -- reply constructors ----------------------------------------------------------------

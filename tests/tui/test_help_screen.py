@@ -47,7 +47,7 @@ async def test_groups_list_app_and_widget_keys(tmp_path: Path) -> None:
         assert rows["App"]["Next pane"] == "^→"  # the keymap, not the declared key
         assert rows["App"]["Quit"] == "^q"
         assert rows["Prompt"]["Send"] == "⏎"
-        assert rows["Prompt"]["New line"] == "^j / alt+⏎"
+        assert rows["Prompt"]["New line"] == "^j / shift+⏎ / alt+⏎"
         # Textual's own TextArea keys are not listed as mgtui widget keys.
         assert not any("Cursor up" in group for group in rows.values())
 

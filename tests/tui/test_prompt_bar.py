@@ -48,7 +48,9 @@ class BarApp(App[None]):
         yield PromptBar(self.cwd)
 
     def on_mount(self) -> None:
-        self.query_one(PromptBar).focus()
+        bar = self.query_one(PromptBar)
+        bar.input.cursor_blink = False  # a blinking cursor would make snapshots timing-dependent
+        bar.focus()
 
     def on_prompt_submitted(self, message: PromptSubmitted) -> None:
         self.submitted.append(message)
@@ -181,6 +183,12 @@ async def test_typing_filters_fuzzily(tree: Path) -> None:
         await type_text(pilot, "zzz")
         picker = app.query_one(PathPicker)
         assert picker.is_open and picker.get_option_at_index(0).disabled  # "no match"
+        # Nothing to choose: Enter sends the text as typed (the attachment is reported missing).
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not picker.is_open
+        assert [m.typed for m in app.submitted] == ["@pbarzzz"]
+        assert "no such file" in app.submitted[0].notices[0]
 
 
 async def test_folders_descend_and_files_insert(tree: Path) -> None:

@@ -29,7 +29,7 @@ def test_validate_reports_every_file_and_exits_1(tmp_path: Path, capsys: pytest.
     bad.write_text("agents:\n  - id: a\n    model: openai/x\n    tempature: 1\n    max_tokens: -5\n")
     assert config_main(["validate", str(good), str(bad), "@cloud"]) == 1
     out, err = capsys.readouterr()
-    assert out.splitlines() == [f"ok: {good} (1 agents: a)", f"invalid: {bad} (2 errors)", "ok: @cloud (shipped) (3 agents: gpt, claude, gemini)"]
+    assert out.splitlines() == [f"ok: {good} (1 agent: a)", f"invalid: {bad} (2 errors)", "ok: @cloud (shipped) (3 agents: gpt, claude, gemini)"]
     assert err.splitlines() == [
         f"warning: {good}:3:12: agents[0].model: unknown LiteLLM provider 'opnai' in model 'opnai/x' (did you mean 'openai'?)",
         f"error: {bad}:4:5: agents[0].tempature: unknown key 'tempature' (did you mean 'temperature'?)",
@@ -102,3 +102,18 @@ def test_show_prints_the_active_config_with_secrets_as_written(
     assert out.startswith("# active config: ./.mgtui/config.yaml\n")
     assert "${MGTUI_TEST_SECRET}" in out
     assert "sk-very-secret" not in out and "sk-literal-key" not in out
+
+
+def test_config_commands_never_import_litellm_or_textual() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from mgtui.cli import main\n"
+        "assert main(['config', 'validate', '@cloud']) == 0\n"
+        "heavy = sorted(m for m in ('litellm', 'textual') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", probe], cwd=root, check=True, capture_output=True)

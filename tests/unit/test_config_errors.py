@@ -137,3 +137,12 @@ def test_unknown_provider_is_a_warning_not_an_error(model: str, warning: str) ->
 @pytest.mark.parametrize("model", ["openai/gpt-4o", "anthropic/claude-x", "openrouter/meta/llama", "ollama_chat/qwen", "local/smollm2", "hosted_vllm/m"])
 def test_known_providers_give_no_warning(model: str) -> None:
     assert load_config_text(f"agents:\n  - id: a\n    model: {model}\n").warnings == []
+
+
+def test_warnings_come_along_with_errors() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config_text("agents:\n  - id: a\n    model: opnai/x\n    temperature: hot\n", "w.yaml")
+    assert [i.path for i in caught.value.issues] == ["agents[0].temperature"]
+    assert [w.format("w.yaml") for w in caught.value.warnings] == [
+        "w.yaml:3:12: agents[0].model: unknown LiteLLM provider 'opnai' in model 'opnai/x' (did you mean 'openai'?)"
+    ]

@@ -9,16 +9,16 @@ import yaml
 
 from mgtui.cli.config_cmd import main as config_main
 from mgtui.config.loader import load_config_text
-from mgtui.config.massgen_import import import_massgen
+from mgtui.config.massgen_import import ImportResult, import_massgen
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "massgen"
 
 
-def _import(name: str):  # noqa: ANN202
+def _import(name: str) -> ImportResult:
     return import_massgen((FIXTURES / name).read_text(), name)
 
 
-def _dropped(result) -> dict[str, str]:  # noqa: ANN001
+def _dropped(result: ImportResult) -> dict[str, str]:
     return {d.path: d.why for d in result.dropped}
 
 
@@ -41,6 +41,7 @@ def test_three_agents_default() -> None:
     assert "ui" in dropped
     # The file itself says what was left behind.
     assert "#   orchestrator.snapshot_storage: no mgtui equivalent" in result.yaml_text
+    assert dropped["agents[0].backend.cwd"].startswith("agents have no private workspace")
 
 
 def test_skills_config_drops_the_claude_code_agent_with_a_reason() -> None:

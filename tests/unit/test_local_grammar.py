@@ -149,7 +149,7 @@ def test_prompt_lists_the_tools_and_replays_earlier_calls_as_text() -> None:
     out = lg.chat_messages(messages, tools)
     assert [m["role"] for m in out] == ["system", "user", "assistant", "user"]
     assert out[0]["content"].startswith("You are terse.")
-    assert '"agent1|agent2"' in out[0]["content"] and "new_answer" not in out[0]["content"]
+    assert '"agent_id": "agent1" | "agent2"' in out[0]["content"] and "new_answer" not in out[0]["content"]
     assert json.loads(out[2]["content"]) == {"tool": "vote", "arguments": {"agent_id": "agent7"}}
     assert "unknown agent id" in out[3]["content"]
     assert lg.chat_messages(messages[:2], [])[0] == {"role": "system", "content": "You are terse."}

@@ -32,6 +32,10 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _issue_option(issue: ConfigIssue, kind: str) -> Option:
     where = f"{issue.line}:{issue.column}" if issue.line else "-"
     key = f"{issue.path}: " if issue.path else ""
@@ -114,7 +118,7 @@ class ConfigEditorScreen(Screen[Path | None]):
             loaded = load_config_text(self.text, str(self.path))
             errors, warnings = [], loaded.warnings
         except ConfigError as error:
-            errors, warnings = error.issues, []
+            errors, warnings = error.issues, error.warnings
         self.issues = [*errors, *warnings]
         self.error_count = len(errors)
         issue_list = self.query_one(OptionList)
@@ -122,7 +126,7 @@ class ConfigEditorScreen(Screen[Path | None]):
         issue_list.add_options([_issue_option(e, "error") for e in errors] + [_issue_option(w, "warning") for w in warnings])
         status = self.query_one("#config-status", Label)
         status.set_class(bool(errors), "-invalid")
-        status.update(f"{len(errors)} error(s), {len(warnings)} warning(s)" if self.issues else "valid")
+        status.update(f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}" if self.issues else "valid")
         self._update_title()
 
     @on(OptionList.OptionSelected, "#config-issues")
@@ -148,7 +152,7 @@ class ConfigEditorScreen(Screen[Path | None]):
             self._timer.stop()
         self.validate_now()  # never decide on a stale result
         if self.error_count and not force:
-            self.notify(f"Not saved: {self.error_count} error(s). F2 saves anyway.", severity="error")
+            self.notify(f"Not saved: {_count(self.error_count, 'error')}. F2 saves anyway.", severity="error")
             return
         try:
             write_atomic(self.path, self.text)

@@ -33,7 +33,6 @@ from mgtui.tui.widgets.vote_sidebar import VoteSidebar
 NARROW_COLUMNS = 100  # below this, panes are stacked behind a selector
 VOTES_TAB = "tab-votes"
 ConfigResolver = Callable[[], Awaitable["str | None"]]
-RUNNING_STATES = frozenset({"thinking", "streaming", "restarted", "presenting"})
 
 
 def _dom_id(agent_id: str) -> str:
@@ -224,8 +223,7 @@ class MainScreen(Screen[None]):
         )
         if self.turn_running:
             for pane in self.panes.values():
-                if pane.state in RUNNING_STATES:
-                    pane.state = "stopped"
+                pane.finish_turn()
             self.final_view.finish("failed", None, 0.0, "the engine process died")
             self._set_running(False)
         self.status.detail = f"engine stopped{code}"
@@ -279,11 +277,17 @@ class MainScreen(Screen[None]):
         panes = list(self.panes.values())
         if not panes:
             return
-        current = next((i for i, p in enumerate(panes) if p.has_focus or p.has_focus_within), -1)
+        if self.has_class("-narrow"):  # the tab selector says which pane is current
+            active = self.query_one(Tabs).active
+            current = next((i for i, p in enumerate(panes) if active == f"tab-{_dom_id(p.agent_id)}"), -1)
+        else:
+            current = next((i for i, p in enumerate(panes) if p.has_focus or p.has_focus_within), -1)
         target = panes[(current + step) % len(panes)] if current >= 0 else panes[0 if step > 0 else -1]
-        target.focus()
         if self.has_class("-narrow"):
             self.query_one(Tabs).active = f"tab-{_dom_id(target.agent_id)}"
+            self.call_after_refresh(target.focus)
+        else:
+            target.focus()
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
@@ -334,7 +338,7 @@ class MainScreen(Screen[None]):
         if (pane := self._pane(message.agent)) is None:
             return
         if message.reason == "present":
-            pane.state = "presenting"
+            pane.present()
             return
         pane.start_run(message.reason, message.attempt, message.round, message.vote_only)
 
@@ -354,6 +358,14 @@ class MainScreen(Screen[None]):
     def _tool_result(self, message: m.ToolResultMsg) -> None:
         if (pane := self._pane(message.agent)) is not None:
             pane.tool_result(message.call_id, message.name, message.result, message.error)
+
+    @on(m.HookRan)
+    def _hook_ran(self, message: m.HookRan) -> None:
+        # Only hooks that changed something are worth a line in the pane.
+        if message.outcome != "allow" and (pane := self._pane(message.agent)) is not None:
+            detail = f": {message.detail}" if message.detail else ""
+            pane.note(f"{message.hook} hook {message.outcome} {message.tool}{detail}",
+                      "-error" if message.outcome in ("deny", "failed") else "-warning")
 
     @on(m.AnswerPosted)
     def _answer(self, message: m.AnswerPosted) -> None:
@@ -430,9 +442,7 @@ class MainScreen(Screen[None]):
             self.final_view.content = message.final_answer
             self.final_view.query_one(Markdown).update(message.final_answer)
         for pane in self.panes.values():
-            pane.flush_text()
-            if pane.state in RUNNING_STATES:
-                pane.state = "stopped"
+            pane.finish_turn()
         self.final_view.finish(message.status, message.winner, message.duration_s, message.error)
         self._set_running(False)
         self.status.detail = f"turn {message.turn}: {message.status}"

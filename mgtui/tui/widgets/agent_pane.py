@@ -12,12 +12,14 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
+from textual.markup import escape
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Collapsible, Markdown, Static
 
+from mgtui.tui.widgets.follow_scroll import FollowScroll
 from mgtui.tui.widgets.live_tail import LiveTail
 
 MAX_BLOCKS = 40  # older blocks are removed; the event log keeps everything
@@ -93,7 +95,10 @@ class AgentPane(Vertical, can_focus=True):
 
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
-    AgentPane { border: round $foreground 25%; height: 1fr; min-height: 6; }
+    AgentPane {
+        border: round $foreground 25%; height: 1fr; min-height: 6;
+        border-title-align: left; border-title-color: $text; border-title-style: bold;
+    }
     AgentPane:focus, AgentPane:focus-within { border: round $primary; }
     AgentPane > .pane-header { height: 1; padding: 0 1; background: $boost; }
     AgentPane > .pane-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
@@ -112,27 +117,27 @@ class AgentPane(Vertical, can_focus=True):
         self.chars_received = 0  # every streamed character, for benchmarks and tests
         self._tail: LiveTail | None = None
         self._tools: dict[str, ToolRow] = {}
+        self._before_presenting = "answered"
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="pane-header")
-        yield VerticalScroll(classes="pane-body")
-
-    def on_mount(self) -> None:
-        self.body.anchor()
+        yield FollowScroll(classes="pane-body")
 
     @property
-    def body(self) -> VerticalScroll:
-        return self.query_one(".pane-body", VerticalScroll)
+    def body(self) -> FollowScroll:
+        return self.query_one(".pane-body", FollowScroll)
 
     @property
     def tail(self) -> LiveTail | None:
         return self._tail
 
+    def on_mount(self) -> None:
+        # id and model ride on the border so the header line has room for the live state.
+        self.border_title = escape(f"{self.agent_id} · {self.model}")
+
     def _header(self) -> Text:
         header = Text()
-        header.append(f"{STATE_ICONS.get(self.state, '?')} {self.agent_id}", style="bold")
-        header.append(f"  {self.model}", style="dim")
-        header.append(f"  {self.state}")
+        header.append(f"{STATE_ICONS.get(self.state, '?')} {self.state}", style="bold")
         if self.label:
             header.append(f"  {self.label}", style="bold")
         if self.tokens:
@@ -165,6 +170,7 @@ class AgentPane(Vertical, can_focus=True):
         """Start a new turn: empty body, waiting state (totals stay)."""
         self.flush_text()
         self.body.remove_children()
+        self.body.anchor(False)
         self._tail = None
         self._tools.clear()
         self.state = "waiting"
@@ -187,6 +193,19 @@ class AgentPane(Vertical, can_focus=True):
         self.chars_received += len(delta)
         if self.state in ("thinking", "restarted", "waiting"):
             self.state = "streaming"
+
+    def present(self) -> None:
+        """This agent won and is presenting the final answer (shown in the final view)."""
+        self._before_presenting = self.state
+        self.state = "presenting"
+
+    def finish_turn(self) -> None:
+        """The turn ended: settle states that were still running."""
+        self.flush_text()
+        if self.state == "presenting":
+            self.state = self._before_presenting
+        elif self.state in ("thinking", "streaming", "restarted"):
+            self.state = "stopped"
 
     def flush_text(self) -> None:
         if self._tail is not None and self._tail.is_mounted:

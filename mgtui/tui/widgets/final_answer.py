@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
+from mgtui.tui.widgets.follow_scroll import FollowScroll
 from mgtui.tui.widgets.live_tail import LiveTail
 
 STATUS_TEXT = {
@@ -17,7 +17,7 @@ STATUS_TEXT = {
 }
 
 
-class FinalAnswerView(VerticalScroll):
+class FinalAnswerView(FollowScroll):
     """Hidden until the final presentation starts; keeps the last turn's answer visible."""
 
     DEFAULT_CSS = """
@@ -47,6 +47,7 @@ class FinalAnswerView(VerticalScroll):
         self.content = ""
         self.status = ""
         self.border_title = ""
+        self.anchor(False)
         for cls in list(self.classes):
             if cls.startswith("-status-") or cls == "-shown":
                 self.remove_class(cls)
@@ -59,7 +60,6 @@ class FinalAnswerView(VerticalScroll):
     def start(self, agent: str, strategy: str) -> None:
         self.add_class("-shown")
         self.border_title = f"final answer · {agent} presenting ({strategy})"
-        self.anchor()
 
     def append_text(self, delta: str) -> None:
         self.add_class("-shown")

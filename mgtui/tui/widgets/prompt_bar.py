@@ -1,8 +1,9 @@
 """The prompt bar: a multi-line question editor with history, `@path` completion and attachments.
 
-Keys: Enter sends; Ctrl+J or Alt+Enter inserts a new line (Shift+Enter rarely reaches the
-app through a terminal); Up/Down on the first/last line walk the prompt history; typing `@`
-opens the file picker (Up/Down move, Enter/Tab choose, Escape closes).
+Keys: Enter sends; Ctrl+J inserts a new line (Shift+Enter and Alt+Enter too, but only in
+terminals that report them: in tmux both arrive as a plain Enter); Up/Down on the first/last
+line walk the prompt history; typing `@` opens the file picker (Up/Down move, Enter/Tab
+choose, Escape closes).
 
 The bar stays editable while a turn runs. Whether a submit is accepted is the screen's call:
 it sets `busy` (and `busy_reason`), and a refused submit keeps the text and says why.
@@ -64,6 +65,7 @@ class PromptBar(Vertical):
             color: $text-warning;
             background: $warning-muted;
         }
+        &.-busy { border-top: solid $warning; }
         &.-refused #prompt-notice { display: block; }
     }
     """
@@ -72,8 +74,10 @@ class PromptBar(Vertical):
     BINDINGS = [
         Binding("enter", "submit", "Send", id="prompt.send", priority=True,
                 tooltip="Send the question (or choose the highlighted path in the @ picker)"),
-        Binding("ctrl+j,alt+enter", "newline", "New line", id="prompt.newline", priority=True,
-                tooltip="Insert a line break (Shift+Enter does not reach most terminals)"),
+        # Ctrl+J works in every terminal; Shift/Alt+Enter only where the terminal reports them
+        # (measured in tmux: both arrive as plain Enter).
+        Binding("ctrl+j,shift+enter,alt+enter", "newline", "New line", id="prompt.newline", priority=True,
+                tooltip="Insert a line break: Ctrl+J (Shift+Enter and Alt+Enter where the terminal supports them)"),
         Binding("up", "history(-1)", "Previous prompt", id="prompt.history_back", priority=True, show=False,
                 tooltip="On the first line: the previous question; in the @ picker: move up"),
         Binding("down", "history(1)", "Next prompt", id="prompt.history_forward", priority=True, show=False,
@@ -136,8 +140,9 @@ class PromptBar(Vertical):
 
     def action_submit(self) -> None:
         if self.picker.is_open:
-            self.action_choose_path()
-            return
+            if self.picker.choose_highlighted():
+                return
+            self.picker.close()  # nothing to choose: Enter sends what was typed
         text = self.text
         if not text.strip() or self._sending:
             return

@@ -1,0 +1,28 @@
+"""The app opened by `mgtui replay`: the replay screen alone, no engine process."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from textual import events
+
+from mgtui.logs.replay import ReplaySource
+from mgtui.tui.app import MgtuiApp
+from mgtui.tui.screens.replay import ReplayScreen
+
+
+class ReplayApp(MgtuiApp):
+    def __init__(self, session_dir: Path, *, speed: float = 1.0, paused: bool = False, theme: str | None = None) -> None:
+        super().__init__(theme=theme)
+        self.session_dir = Path(session_dir)
+        self.source = ReplaySource(speed=speed if speed > 0 else math.inf)
+        if paused:
+            self.source.pause()
+
+    def on_mount(self, event: events.Mount) -> None:
+        # Replaces MgtuiApp.on_mount, which would open the live main screen and start an engine.
+        event.prevent_default()
+        if self._theme_name in self.available_themes:
+            self.theme = self._theme_name
+        self.push_screen(ReplayScreen(self.source, self.session_dir))

@@ -1,0 +1,91 @@
+"""The one event -> message adapter, and widgets fed by it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+
+from mgtui.engine import events as ev
+from mgtui.tui import messages as m
+from mgtui.tui.themes import SHIPPED_THEMES, load_themes, theme_from_file
+from mgtui.tui.widgets.agent_pane import AgentPane, ToolRow
+from tests.tui.engines import load_fixture
+
+# Smallest valid instance of each event type (required fields only).
+REQUIRED: dict[str, dict[str, Any]] = {
+    "session_started": {"config": {}, "agents": []},
+    "turn_started": {"question": "q", "history_len": 0},
+    "agent_started": {"agent": "a"},
+    "text": {"agent": "a", "delta": "d"},
+    "tool_call": {"agent": "a", "name": "read_file"},
+    "tool_result": {"agent": "a", "name": "read_file"},
+    "hook_run": {"agent": "a", "hook": "PreToolUse", "handler": "m:f", "tool": "write_file", "outcome": "deny"},
+    "answer": {"agent": "a", "label": "agent1.1", "content": "c"},
+    "vote": {"agent": "a", "target": "b", "label": "agent2.1"},
+    "vote_ignored": {"agent": "a", "target": "b"},
+    "votes_reset": {"by": "a"},
+    "agent_error": {"agent": "a", "error": "boom"},
+    "agent_stopped": {"agent": "a"},
+    "usage": {"agent": "a"},
+    "consensus": {"winner": "a", "tally": {"a": 1}},
+    "final_started": {"agent": "a", "strategy": "winner_present"},
+    "final_answer": {"agent": "a", "content": "c"},
+    "turn_finished": {"status": "ok"},
+    "notice": {"message": "hello"},
+}
+
+
+def test_every_event_type_becomes_a_message() -> None:
+    assert set(REQUIRED) == set(ev.EVENT_TYPES), "a new event type needs a message in mgtui.tui.messages"
+    for kind, fields in REQUIRED.items():
+        event = ev.parse_event({"type": kind, "turn": 3, **fields})
+        message = m.event_to_message(event)
+        assert isinstance(message, m.EngineMessage), kind
+        assert message.turn == 3
+
+
+def test_recorded_fixture_round_trips_through_the_adapter() -> None:
+    for event in load_fixture("three_agents_two_turns.jsonl"):
+        message = m.event_to_message(event)
+        assert message is not None
+        if isinstance(event, ev.TextDelta):
+            assert isinstance(message, m.AgentText)
+            assert message.delta == event.delta and message.final == (event.phase == "final")
+
+
+class PaneApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield AgentPane("alpha", "openai/[bold]alpha")
+
+
+async def test_tool_calls_are_collapsible_rows_and_markup_is_inert() -> None:
+    app = PaneApp()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AgentPane)
+        pane.start_run("start", 1, 1, False)
+        pane.append_text("[red]not markup[/red] ")
+        pane.tool_call("c1", "read_file", {"path": "[b]x.py"})
+        pane.tool_call("c2", "vote", {"agent_id": "agent1"})  # workflow tools are not rows
+        pane.tool_result("c1", "read_file", "print('[hi]')", None)
+        await pilot.pause()
+        pane.flush_text()
+        await pilot.pause()
+        rows = list(pane.query(ToolRow))
+        assert len(rows) == 1 and rows[0].collapsed
+        assert "✓ read_file" in str(rows[0].title)
+        assert pane.tail is not None and str(pane.tail.content).startswith("[red]not markup[/red]")
+
+
+def test_shipped_themes_load_as_textual_themes() -> None:
+    themes = {t.name: t for t in load_themes([SHIPPED_THEMES])}
+    assert {"mgtui-dark", "mgtui-light"} <= set(themes)
+    assert themes["mgtui-dark"].dark and not themes["mgtui-light"].dark
+    for path in SHIPPED_THEMES.glob("*.toml"):
+        assert theme_from_file(path).primary
+
+
+def test_a_broken_theme_file_is_skipped(tmp_path) -> None:  # noqa: ANN001
+    (tmp_path / "bad.toml").write_text("name = 'bad'\nnot valid toml [", encoding="utf-8")
+    (tmp_path / "ok.toml").write_text("name = 'ok'\nprimary = '#336699'\n", encoding="utf-8")
+    assert [t.name for t in load_themes([tmp_path])] == ["ok"]

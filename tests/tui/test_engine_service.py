@@ -1,0 +1,92 @@
+"""`python -m mgtui.engine.service`: the JSON-lines protocol the TUI relies on, with real LiteLLM
+against the loopback model server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from mgtui.engine.events import parse_event
+from tests.conftest import make_config
+from tests.support.model_server import ModelServer
+from tests.support.replies import answer_then_vote
+
+ROOT = Path(__file__).resolve().parents[2]
+LINE_TIMEOUT = 120  # a cold engine imports LiteLLM; generous on a loaded 2-core machine
+
+
+class Service:
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[dict[str, Any]] = []
+
+    @classmethod
+    async def start(cls, config: Path, log_root: Path) -> Service:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "mgtui.engine.service", "--config", str(config), "--log-root", str(log_root),
+            cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )
+        return cls(process)
+
+    def send(self, **command: Any) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write((json.dumps(command) + "\n").encode())
+
+    async def read_until(self, kind: str) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        while True:
+            raw = await asyncio.wait_for(self.process.stdout.readline(), LINE_TIMEOUT)
+            assert raw, f"the service exited before sending {kind!r}"
+            line = json.loads(raw)  # stdout carries nothing but JSON lines
+            self.lines.append(line)
+            if line.get("type") == kind:
+                return line
+
+    async def close(self) -> int:
+        self.send(cmd="shutdown")
+        return await asyncio.wait_for(self.process.wait(), LINE_TIMEOUT)
+
+
+def write_config(server: ModelServer, path: Path) -> Path:
+    path.write_text(json.dumps(make_config(server, ("alpha", "beta"))), encoding="utf-8")
+    return path
+
+
+async def test_ask_streams_events_and_refuses_a_second_ask(model_server: ModelServer, tmp_path: Path) -> None:
+    for name in ("alpha", "beta"):
+        model_server.script(name, answer_then_vote(f"{name}: 4", chunk_delay=0.02))
+    service = await Service.start(write_config(model_server, tmp_path / "c.yaml"), tmp_path / "logs")
+    ready = await service.read_until("service_ready")
+    assert [a["id"] for a in ready["agents"]] == ["alpha", "beta"]
+    service.send(cmd="ask", question="2+2?")
+    service.send(cmd="ask", question="again?")
+    service.send(cmd="no-such-command")
+    busy = await service.read_until("busy")
+    assert "turn is running" in busy["message"]
+    finished = await service.read_until("turn_finished")
+    assert finished["status"] == "ok"
+    assert await service.close() == 0
+    assert any(line.get("type") == "service_error" and "no-such-command" in line["message"] for line in service.lines)
+    events = [parse_event(line) for line in service.lines if line["type"] not in ("service_ready", "busy", "service_error")]
+    assert events[-1].type == "turn_finished"
+    # What went over the pipe is what the log holds.
+    log = (Path(ready["log_dir"]) / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["type"] for line in log] == [e.type for e in events]
+
+
+async def test_a_bad_config_is_reported_and_a_reload_recovers(model_server: ModelServer, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agents: []\nsurprise: 1\n", encoding="utf-8")
+    service = await Service.start(bad, tmp_path / "logs")
+    error = await service.read_until("service_error")
+    assert "bad.yaml" in error["message"]
+    service.send(cmd="ask", question="anyone?")
+    refused = await service.read_until("service_error")
+    assert "no usable config" in refused["message"]
+    service.send(cmd="reload", config_path=str(write_config(model_server, tmp_path / "good.yaml")))
+    ready = await service.read_until("service_ready")
+    assert [a["id"] for a in ready["agents"]] == ["alpha", "beta"]
+    assert await service.close() == 0

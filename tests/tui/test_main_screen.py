@@ -1,0 +1,145 @@
+"""The main screen driven by a recorded engine session (tests/fixtures/*.jsonl)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from mgtui.engine.events import FinalAnswer, TextDelta, TurnFinished
+from mgtui.tui import messages as m
+from mgtui.tui.app import MgtuiApp
+from mgtui.tui.screens.main import MainScreen, grid_shape
+from mgtui.tui.widgets.agent_pane import AgentPane, AnswerBlock
+from mgtui.tui.widgets.final_answer import FinalAnswerView
+from mgtui.tui.widgets.vote_sidebar import VoteSidebar
+from tests.tui.engines import FixtureEngine, fixture_factory, load_fixture, settle, wait_until
+
+ONE_TURN = "three_agents_one_turn.jsonl"
+TWO_TURNS = "three_agents_two_turns.jsonl"
+
+
+def make_app(fixture: str = ONE_TURN, limit: int | None = None, made: list[FixtureEngine] | None = None, **kw) -> MgtuiApp:  # noqa: ANN003
+    return MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory(fixture, limit, made), **kw)
+
+
+async def ask(pilot, text: str = "At what temperature does water boil?") -> None:  # noqa: ANN001
+    screen = pilot.app.screen
+    await wait_until(pilot, lambda: screen.engine_ready)
+    screen.post_message(m.PromptSubmitted(text))
+    await pilot.pause()
+
+
+def test_grid_shape() -> None:
+    assert [grid_shape(n) for n in (1, 2, 3, 4, 5, 6, 7, 9)] == [
+        (1, 1), (2, 1), (3, 1), (2, 2), (3, 2), (3, 2), (3, 3), (3, 3)
+    ]
+
+
+async def test_full_turn_from_recorded_events() -> None:
+    events = load_fixture(ONE_TURN)
+    posted: list[Message] = []
+    app = make_app()
+    async with app.run_test(size=(160, 48), message_hook=posted.append) as pilot:
+        await ask(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_until(pilot, lambda: not screen.turn_running)
+        await settle(pilot)
+
+        panes = list(screen.query(AgentPane))
+        assert [p.agent_id for p in panes] == ["alpha", "beta", "gamma"]
+        # Every streamed coordination character reached its pane.
+        for pane in panes:
+            sent = sum(len(e.delta) for e in events if isinstance(e, TextDelta) and e.agent == pane.agent_id and e.phase == "coordination")
+            assert pane.chars_received == sent
+        # Each agent's latest answer label is in its header, and its answer is shown as Markdown.
+        latest = {e.agent: e.label for e in events if e.type == "answer"}  # type: ignore[attr-defined]
+        for pane in panes:
+            assert pane.label == latest[pane.agent_id]
+            assert pane.query(AnswerBlock)
+        final = next(e for e in events if isinstance(e, FinalAnswer))
+        view = screen.query_one(FinalAnswerView)
+        assert view.content == final.content
+        assert view.status == next(e for e in events if isinstance(e, TurnFinished)).status
+        board = screen.query_one(VoteSidebar).board
+        assert board.winner == final.agent
+        assert board.resets == sum(1 for e in events if e.type == "votes_reset")
+        kinds = {type(msg) for msg in posted}
+        assert {m.TurnStarted, m.AnswerPosted, m.VoteCast, m.VotesReset, m.ConsensusReached, m.TurnFinished} <= kinds
+
+
+async def test_submit_refused_while_turn_runs() -> None:
+    made: list[FixtureEngine] = []
+    app = make_app(limit=20, made=made)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        screen = app.screen
+        assert screen.turn_running
+        screen.post_message(m.PromptSubmitted("another question"))
+        await pilot.pause()
+        assert made[0].asked == ["At what temperature does water boil?"]
+        assert any("turn is running" in n.message for n in app._notifications)
+
+
+async def test_ctrl_c_cancels_only_a_running_turn() -> None:
+    made: list[FixtureEngine] = []
+    app = make_app(limit=20, made=made)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.screen.engine_ready)
+        await pilot.press("ctrl+c")
+        assert made[0].cancels == 0
+        await ask(pilot)
+        await pilot.press("ctrl+c")
+        assert made[0].cancels == 1
+
+
+async def test_second_turn_archives_the_first() -> None:
+    app = make_app(TWO_TURNS)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        await ask(pilot)
+        await wait_until(pilot, lambda: not screen.turn_running)
+        await ask(pilot, "And on top of Everest?")
+        await wait_until(pilot, lambda: not screen.turn_running and len(screen.turns) == 1)
+        assert screen.turns[0].question == "At what temperature does water boil?"
+        assert screen.turns[0].status == "ok" and screen.turns[0].final
+        assert screen.query_one("#history").has_class("-shown")
+        assert str(screen.query_one("#question").content).startswith("Q2:")
+
+
+async def test_narrow_terminal_stacks_panes_behind_tabs() -> None:
+    app = make_app(limit=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.has_class("-narrow")
+        visible = [p.agent_id for p in screen.query(AgentPane) if p.display]
+        assert visible == ["alpha"]
+        await pilot.press("alt+right")
+        await settle(pilot)
+        assert [p.agent_id for p in screen.query(AgentPane) if p.display] == ["beta"]
+
+
+async def test_maximise_and_restore_a_pane() -> None:
+    app = make_app(limit=30)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        await pilot.press("alt+right", "alt+right", "ctrl+o")
+        assert app.screen.maximized is app.screen.panes["beta"]
+        await pilot.press("ctrl+o")
+        assert app.screen.maximized is None
+
+
+async def test_quit_during_a_turn_asks_first() -> None:
+    made: list[FixtureEngine] = []
+    app = make_app(limit=20, made=made)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        assert isinstance(app.screen, MainScreen) and app.is_running
+        await pilot.press("ctrl+q", "y")
+        await pilot.pause()
+        assert made[0].cancels == 1 and not made[0].alive

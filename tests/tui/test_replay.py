@@ -1,0 +1,153 @@
+"""Replay drives the very same main screen: its final frame equals the live run's."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import shutil
+from pathlib import Path
+
+from textual.message_pump import MessagePump
+
+from mgtui.logs.replay import ReplaySource
+from mgtui.tui import messages as m
+from mgtui.tui.app import MgtuiApp
+from mgtui.tui.replay_app import ReplayApp
+from mgtui.tui.screens.main import MainScreen
+from mgtui.tui.screens.replay import ReplayBar, ReplayEngine, ReplayScreen
+from mgtui.tui.widgets.agent_pane import AgentPane
+from mgtui.tui.widgets.final_answer import FinalAnswerView
+from tests.tui.engines import FIXTURES, fixture_factory, settle, wait_until
+
+FIXTURE = "three_agents_two_turns.jsonl"
+SIZE = (150, 44)
+QUESTIONS = ("At what temperature does water boil?", "And on top of Everest?")
+
+
+def session_folder(tmp_path: Path, fixture: str = FIXTURE) -> Path:
+    folder = tmp_path / "20261125-143904-743e07"
+    folder.mkdir()
+    shutil.copy(FIXTURES / fixture, folder / "events.jsonl")
+    return folder
+
+
+def frame_text(svg: str) -> list[str]:
+    """The characters of a screenshot, row by row (readable when frames differ)."""
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for found in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+        rows.setdefault(float(found[2]), []).append((float(found[1]), html.unescape(found[3])))
+    return ["".join(text for _, text in sorted(row)) for _, row in sorted(rows.items())]
+
+
+async def final_frame(pilot) -> str:  # noqa: ANN001
+    """The frame once everything is drawn, every agent pane scrolled to its end.
+
+    Scrolling is normalised because where a following pane comes to rest depends on timing
+    (a live run leaves the longest pane two lines short of its end); the content must match.
+    """
+    for pane in pilot.app.screen.query(AgentPane):
+        pane.body.scroll_end(animate=False, immediate=True)
+    await settle(pilot)
+    return pilot.app.export_screenshot()
+
+
+async def live_frame() -> str:
+    """The recorded session as the live app showed it: two questions asked at the prompt."""
+    app = MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory(FIXTURE))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        for question in QUESTIONS:
+            await wait_until(pilot, lambda: screen.engine_ready and not screen.turn_running)
+            screen.post_message(m.PromptSubmitted(question))
+            await wait_until(pilot, lambda: screen.turn_running)
+            await wait_until(pilot, lambda: not screen.turn_running)
+        await settle(pilot)
+        return await final_frame(pilot)
+
+
+async def replayed_frame(folder: Path) -> str:
+    """The same log replayed (instantly) into the same main screen by the replay engine."""
+
+    def factory(target: MessagePump, _config: str | None, _session: str | None) -> ReplayEngine:
+        return ReplayEngine(target, ReplaySource(speed=math.inf), folder)
+
+    app = MgtuiApp(config_path="fixture.yaml", engine_factory=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_until(pilot, lambda: screen.engine is not None and screen.engine.finished)
+        await wait_until(pilot, lambda: not screen.turn_running and screen.turns)
+        await settle(pilot)
+        return await final_frame(pilot)
+
+
+async def test_replay_reproduces_the_live_final_frame(tmp_path: Path) -> None:
+    live = await live_frame()
+    replayed = await replayed_frame(session_folder(tmp_path))
+    assert "Everest" in "".join(frame_text(live))
+    assert frame_text(replayed) == frame_text(live)
+    assert replayed == live  # colours and styles too
+
+
+async def test_replay_screen_keys_pause_step_and_speed(tmp_path: Path) -> None:
+    folder = session_folder(tmp_path)
+    app = ReplayApp(folder, speed=1.0, paused=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        source = screen.source
+        await wait_until(pilot, lambda: source.total > 0)
+        await pilot.pause()
+        assert source.position == 0 and "replay paused" in str(screen.query_one(ReplayBar).render())
+        await pilot.press("n")  # to the first answer or vote
+        await wait_until(pilot, lambda: source.paused and source.position > 0)
+        assert source.events[source.position - 1].type in ("answer", "vote")
+        await pilot.press("plus", "plus")
+        assert source.speed == 5.0
+        await pilot.press("minus")
+        assert source.speed == 2.0
+        for _ in range(5):
+            await pilot.press("plus")
+        assert math.isinf(source.speed)
+        await pilot.press("space")
+        await wait_until(pilot, lambda: source.done and not screen.turn_running and len(screen.turns) == 1)
+        await settle(pilot)
+        assert "replay finished" in str(screen.query_one(ReplayBar).render())
+        assert screen.query_one(FinalAnswerView).content
+        assert [p.agent_id for p in screen.query(AgentPane)] == ["alpha", "beta", "gamma"]
+        assert not screen.query_one("#prompt-area").display
+
+
+async def test_cut_off_log_replays_with_a_notice(tmp_path: Path) -> None:
+    folder = session_folder(tmp_path)
+    log = folder / "events.jsonl"
+    text = log.read_text()
+    cut = text.index('"type":"final_answer"')  # killed while the first final answer was written
+    log.write_text(text[: cut + 30])
+    app = ReplayApp(folder, speed=math.inf)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.replay_engine is not None and screen.replay_engine.finished)
+        await settle(pilot)
+        assert screen.source.position == text[:cut].count("\n")
+        assert any("cut off" in n.message for n in app._notifications)
+
+
+def test_replay_snapshot_mid_session(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
+    folder = session_folder(tmp_path)
+    app = ReplayApp(folder, speed=1.0, paused=True)
+
+    async def step_to_third_vote(pilot) -> None:  # noqa: ANN001
+        source = app.screen.source
+        await wait_until(pilot, lambda: source.total > 0)
+        votes = 0
+        while votes < 3:
+            before = source.position
+            await pilot.press("n")
+            await wait_until(pilot, lambda: source.paused and source.position > before)
+            votes += source.events[source.position - 1].type == "vote"
+        await wait_until(pilot, lambda: app.screen.message_queue_size == 0)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=step_to_third_vote)

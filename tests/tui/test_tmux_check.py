@@ -1,0 +1,21 @@
+"""The real-terminal check (benchmarks/tmux_check.py) as a test: mgtui in tmux, a question
+typed with send-keys, the final answer read back with capture-pane."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "tmux_check.py"
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install -y tmux)")
+def test_mgtui_answers_in_a_real_terminal() -> None:
+    done = subprocess.run([sys.executable, str(SCRIPT), "--timeout", "150"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    assert "FINAL-ANSWER-OK the answer is 4" in done.stdout
