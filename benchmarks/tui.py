@@ -258,7 +258,7 @@ def bench_load(agents: int, seconds: float, tokens_per_s: float) -> None:
         wall = time.perf_counter() - cpu_start[2]
         cpu_ui = cpu_seconds(ui_pid) - cpu_start[0]
         cpu_engine = sum(cpu_seconds(p) for p in engine_pids) - cpu_start[1]
-        load = load_note()
+        load_text = load_note()
         _, screen = tmux.wait_for(lambda s: FINAL in s, 300, poll=0.5)
         ui_rss = rss_mb(ui_pid)
         engine_rss = sum(rss_mb(p) for p in descendants(ui_pid))
@@ -280,7 +280,7 @@ def bench_load(agents: int, seconds: float, tokens_per_s: float) -> None:
           ["key", "idle n", "idle p50", "idle p95", "load n", "load p50", "load p95", "p95 load/idle"], rows)
     table("(b) age of the newest streamed line on screen vs the engine's event log, seconds",
           ["samples", "p50", "p95", "max"], [[len(ages), pct(ages, 50), pct(ages, 95), max(ages, default=float("nan"))]])
-    table(f"(b) CPU while streaming ({wall:.0f}s wall; {load})", ["UI process", "engine process(es)"],
+    table(f"(b) CPU while streaming ({wall:.0f}s wall; {load_text})", ["UI process", "engine process(es)"],
           [[f"{cpu_ui:.1f}s ({cpu_ui / wall:.0%} of a core)", f"{cpu_engine:.1f}s ({cpu_engine / wall:.0%} of a core)"]])
     table("(b) memory at the end of the turn (RSS, MB)", ["UI process", "engine process(es)"], [[ui_rss, engine_rss]])
 

@@ -154,13 +154,19 @@ class Session:
                     return
         finally:
             self._listeners.remove(listener)
-            if not task.done():
-                self._engine.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+            await self.stop(task)
 
     def cancel(self) -> bool:
-        """Cancel the running turn (partial answers are kept); False if none runs."""
+        """Cancel the running turn (partial answers are kept); False if none runs (yet)."""
         return self._engine.cancel()
+
+    async def stop(self, turn: asyncio.Task[Any]) -> None:
+        """Cancel the turn running in the task `turn` (from `ask`) at whatever stage, and wait."""
+        if turn.done():
+            return
+        if not self.cancel():
+            turn.cancel()  # still starting (LiteLLM import): there is no orchestrator to tell yet
+        await asyncio.gather(turn, return_exceptions=True)
 
     def close(self) -> None:
         self._engine.close()

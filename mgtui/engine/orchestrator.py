@@ -30,6 +30,7 @@ from mgtui.engine.events import (
 )
 from mgtui.engine.presentation import present_final_answer
 from mgtui.engine.streaming import Emit, short_error
+from mgtui.providers.litellm_access import missing_credentials
 
 ToolFactory = Callable[[AgentConfig, str], ToolExecutor | None]  # (agent, phase) -> tools
 
@@ -202,7 +203,11 @@ class Orchestrator:
         started = time.monotonic()
         self.emit(TurnStarted(question=question, history_len=len(self.history), anonymous_ids={k: s.anon for k, s in self.slots.items()}))
         for slot in self.slots.values():
-            self._start_run(slot, "start")
+            missing = missing_credentials(slot.cfg.model, slot.cfg.api_key, slot.cfg.api_base)
+            if missing:
+                self._on_dropped(slot, AgentDropped("config", f"{slot.cfg.model} needs {' or '.join(missing)}: set it in the environment or give api_key in the config"))
+            else:
+                self._start_run(slot, "start")
         status, outcome, error = await self._coordinate(started + self.settings.turn_timeout_seconds)
         partial: dict[str, str] = {}
         for slot in self.slots.values():

@@ -61,3 +61,21 @@ def ensure_providers(models: Iterable[str]) -> None:
 
         check_local_models(local)  # before the slow LiteLLM import: a missing extra fails fast
         register_local_provider(get_litellm(), local)
+
+
+def missing_credentials(model: str, api_key: str | None, api_base: str | None) -> list[str]:
+    """Environment variables a model needs and lacks (empty when it can be called).
+
+    Checked before a turn so a missing key drops that agent at once with a clear message,
+    instead of after several retries of an opaque provider error.
+    """
+    if api_key or model.startswith("local/"):
+        return []
+    try:
+        report = get_litellm().validate_environment(model=model)
+    except Exception:  # unknown provider: let the call itself report it
+        return []
+    if report.get("keys_in_environment"):
+        return []
+    missing = [k for k in report.get("missing_keys", []) if not (api_base and k.endswith("API_BASE"))]
+    return missing

@@ -1,7 +1,8 @@
 """The loaded GGUF model: one llama.cpp instance per file per process, used by one thread at a time.
 
 llama.cpp contexts are not thread-safe and a 135M model saturates both cores anyway, so
-agents take turns behind a lock. Everything here blocks: call it from worker threads.
+agents take turns behind a lock, in arrival order (see FifoLock). Everything here blocks:
+call it from worker threads.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import atexit
 import os
 import random
 import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +27,16 @@ _CLOSE_WAIT_SECONDS = 10.0
 
 
 def threads() -> int:
-    """CPU cores this process may use, unless MGTUI_LOCAL_THREADS says otherwise.
+    """One thread per CPU core but one (MGTUI_LOCAL_THREADS overrides).
 
-    llama.cpp threads spin-wait for each other: on a machine busy with other work, fewer
-    threads than cores can be several times faster (measured numbers: benchmarks/local.py).
+    The spare core keeps the TUI and the event loop responsive. And llama.cpp threads
+    spin-wait for each other: measured on 2 busy cores, 2 threads ran 5-10x slower than 1.
     """
     wanted = os.environ.get(THREADS_ENV, "").strip()
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores - 1)
 
 
 @dataclass
@@ -42,6 +46,41 @@ class Sampling:
     top_p: float = 0.95
     seed: int | None = None
     repeat_penalty: float = 1.1  # a 135M model loops without it
+
+
+class FifoLock:
+    """A lock granted in arrival order; a waiter whose request is cancelled leaves the queue.
+
+    Why not threading.Lock: it is unfair. When the first agent has answered, its vote call
+    could jump ahead of the other agents' first answers, and each of those answers then
+    cancels it mid-generation. In arrival order the queued vote is dropped before it starts.
+    """
+
+    _POLL_SECONDS = 0.05  # how quickly a waiter notices its cancel flag
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: deque[object] = deque()
+        self._held = False
+
+    def acquire(self, cancel: threading.Event | None = None, timeout: float | None = None) -> bool:
+        ticket, deadline = object(), None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            self._queue.append(ticket)
+            while self._held or self._queue[0] is not ticket:
+                if (cancel is not None and cancel.is_set()) or (deadline is not None and time.monotonic() > deadline):
+                    self._queue.remove(ticket)
+                    self._cond.notify_all()
+                    return False
+                self._cond.wait(self._POLL_SECONDS)
+            self._queue.popleft()
+            self._held = True
+            return True
+
+    def release(self) -> None:
+        with self._cond:
+            self._held = False
+            self._cond.notify_all()
 
 
 class LocalLlama:
@@ -58,7 +97,7 @@ class LocalLlama:
             n_threads_batch=threads(),
             verbose=False,
         )
-        self.lock = threading.Lock()
+        self.lock = FifoLock()
         self.active: set[threading.Event] = set()  # cancel flags of running generations
         self.closed = False
         self._format = self._chat_formatter()
@@ -101,39 +140,39 @@ class LocalLlama:
         self, messages: list[dict[str, str]], sampling: Sampling, grammar: Any, cancel: threading.Event
     ) -> Iterator[str | tuple[int, int]]:
         """Yield text deltas, then (prompt_tokens, completion_tokens). Stops early when `cancel` is set."""
-        with self.lock:
+        if not self.lock.acquire(cancel):
+            return  # cancelled while queued: nothing generated, nothing to count
+        try:
             if self.closed:
                 raise LocalModelUnavailable("the local model was closed (the program is exiting)")
-            if cancel.is_set():
-                return
             self.active.add(cancel)
-            try:
-                tokens, stop, max_tokens = self.fit(messages, sampling.max_tokens)
-                stream = self.llama.create_completion(
-                    prompt=tokens,
-                    max_tokens=max_tokens,
-                    temperature=sampling.temperature,
-                    top_p=sampling.top_p,
-                    repeat_penalty=sampling.repeat_penalty,
-                    # A shared instance remembers the last seed: always pass one, random unless asked.
-                    seed=sampling.seed if sampling.seed is not None else random.getrandbits(31),
-                    stop=stop,
-                    grammar=grammar,
-                    stream=True,
-                )
-                text = []
-                for part in stream:
-                    if cancel.is_set():
-                        stream.close()  # type: ignore[union-attr]
-                        break
-                    delta = part["choices"][0]["text"]  # type: ignore[index]
-                    if delta:
-                        text.append(delta)
-                        yield delta
-                generated = "".join(text).encode("utf-8")
-                completion = len(self.llama.tokenize(generated, add_bos=False, special=True)) if generated else 0
-            finally:
-                self.active.discard(cancel)
+            tokens, stop, max_tokens = self.fit(messages, sampling.max_tokens)
+            stream = self.llama.create_completion(
+                prompt=tokens,
+                max_tokens=max_tokens,
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                repeat_penalty=sampling.repeat_penalty,
+                # A shared instance remembers the last seed: always pass one, random unless asked.
+                seed=sampling.seed if sampling.seed is not None else random.getrandbits(31),
+                stop=stop,
+                grammar=grammar,
+                stream=True,
+            )
+            text = []
+            for part in stream:
+                if cancel.is_set():
+                    stream.close()  # type: ignore[union-attr]
+                    break
+                delta = part["choices"][0]["text"]  # type: ignore[index]
+                if delta:
+                    text.append(delta)
+                    yield delta
+            generated = "".join(text).encode("utf-8")
+            completion = len(self.llama.tokenize(generated, add_bos=False, special=True)) if generated else 0
+        finally:
+            self.active.discard(cancel)
+            self.lock.release()
         yield (len(tokens), completion)
 
     def close(self) -> None:

@@ -62,8 +62,7 @@ async def _run_until_disconnect(session: Session, question: str, request: Reques
     await asyncio.wait({turn, gone}, return_when=asyncio.FIRST_COMPLETED)
     gone.cancel()
     if not turn.done():
-        session.cancel()
-        await asyncio.gather(turn, return_exceptions=True)
+        await session.stop(turn)
         return None
     return turn.result()
 
@@ -72,13 +71,17 @@ def _no_answer(result: Result) -> str:
     return f"the team gave no answer ({result.status}: {result.error or 'no live agent'}); session {result.session_id}"
 
 
-async def _stream(session: Session, question: str, reply: fmt.Reply, include_usage: bool, keepalive: float) -> AsyncIterator[str]:
+async def _stream(session: Session, question: str, request: Request, reply: fmt.Reply, include_usage: bool, keepalive: float) -> AsyncIterator[str]:
     """SSE: a role chunk at once, keep-alive comments while the team works, then the final answer."""
     turn = asyncio.create_task(session.ask(question))
+    # Starlette notices a gone client only at the next write (ASGI 2.4): watch for it ourselves
+    gone = asyncio.create_task(_disconnected(request))
     try:
         yield fmt.sse(fmt.chunk(reply, {"role": "assistant", "content": ""}))
         while not turn.done():
-            done, _ = await asyncio.wait({turn}, timeout=keepalive)
+            done, _ = await asyncio.wait({turn, gone}, timeout=keepalive, return_when=asyncio.FIRST_COMPLETED)
+            if gone in done:
+                return  # the finally block cancels the turn
             if not done:
                 yield fmt.SSE_KEEPALIVE
         try:
@@ -98,9 +101,8 @@ async def _stream(session: Session, question: str, reply: fmt.Reply, include_usa
             yield fmt.sse(fmt.usage_chunk(reply, result.total_usage))
         yield fmt.SSE_DONE
     finally:  # also when the client disconnects mid-stream
-        if not turn.done():
-            session.cancel()
-            await asyncio.gather(turn, return_exceptions=True)
+        gone.cancel()
+        await session.stop(turn)
         session.close()
 
 
@@ -142,7 +144,7 @@ def create_app(settings: ServeSettings) -> Any:
         reply = fmt.Reply(model=model)
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            return StreamingResponse(_stream(session, question, reply, include_usage, settings.keepalive_seconds), media_type="text/event-stream")
+            return StreamingResponse(_stream(session, question, request, reply, include_usage, settings.keepalive_seconds), media_type="text/event-stream")
         try:
             result = await _run_until_disconnect(session, question, request)
         except Exception as exc:  # noqa: BLE001 - one clear error body instead of a bare 500

@@ -87,7 +87,9 @@ class AgentTools:
                 text, error = "", post.withheld
             if post.appended:
                 text = "\n\n".join([text, *post.appended]) if text else "\n\n".join(post.appended)
-        result = truncate(f"Error: {error}" + (f"\n\n{text}" if text else "") if error else text)
+        if error:
+            text = f"Error: {error}" + (f"\n\n{text}" if text else "")  # hook notes stay visible
+        result = truncate(text)
         self._emit(
             ToolResult(
                 agent=self.agent,

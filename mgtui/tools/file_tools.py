@@ -18,6 +18,7 @@ READ_MAX_CHARS = 60_000
 LIST_MAX_ENTRIES = 300
 SEARCH_MAX_MATCHES = 100
 SEARCH_MAX_FILE_BYTES = 2_000_000
+SEARCH_MAX_FILES = 20_000  # bounds one search of a huge tree
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache"})
 
 FILE_TOOL_NAMES = ("read_file", "list_dir", "search_files", "write_file", "edit_file")
@@ -122,7 +123,8 @@ class FileTools:
             raise ToolError(f"Invalid regular expression: {exc}") from None
         target = self.policy.resolve(path)
         matches: list[str] = []
-        for file in _walk(target.real):
+        files = _walk(target.real, SEARCH_MAX_FILES + 1)
+        for file in files[:SEARCH_MAX_FILES]:
             try:
                 real = file.resolve()
                 if real != target.real and target.real not in real.parents:
@@ -140,7 +142,8 @@ class FileTools:
                     matches.append(f"{shown}:{number}: {line.strip()[:300]}")
                     if len(matches) >= SEARCH_MAX_MATCHES:
                         return "\n".join(matches) + f"\n[stopped at {SEARCH_MAX_MATCHES} matches]"
-        return "\n".join(matches) if matches else "No matches."
+        note = f"\n[searched only the first {SEARCH_MAX_FILES} files]" if len(files) > SEARCH_MAX_FILES else ""
+        return ("\n".join(matches) if matches else "No matches.") + note
 
     def _write_file(self, path: str, content: str) -> str:
         target = self.policy.resolve(path, write=True)
@@ -179,11 +182,15 @@ def _join(display: str, rel: Path) -> str:
     return rel.as_posix() if display == "." else f"{display.rstrip('/')}/{rel.as_posix()}"
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path, limit: int) -> list[Path]:
+    """Up to `limit` files under root, sorted per folder; directory symlinks are not followed."""
     if root.is_file():
         return [root]
     files: list[Path] = []
-    for folder, dirs, names in os.walk(root):  # does not follow directory symlinks
+    for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-        files.extend(Path(folder) / n for n in sorted(names))
+        for name in sorted(names):
+            files.append(Path(folder) / name)
+            if len(files) >= limit:
+                return files
     return files

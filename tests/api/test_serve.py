@@ -63,6 +63,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with ModelServer() as models:
         for name in ("alpha", "beta"):
             models.script(name, R.answer_then_vote(f"{name} says: iron oxide.", final=FINAL))
+        models.script("slow", R.answer_then_vote("slow " * 400, chunk_size=1, chunk_delay=0.02))
         config = root / "team.yaml"
         config.write_text(yaml.safe_dump(make_config(models)), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k != serve_cmd.DEFAULT_KEY_ENV}
@@ -131,6 +132,24 @@ def test_refusals(served: Served) -> None:
         served.client.chat.completions.create(model="mgtui", messages=HISTORY[:2])
     text = httpx.post(served.url + "/chat/completions", content='{"model": "mgtui"}', headers={"content-type": "text/plain"})
     assert text.status_code == 415
+
+
+def test_client_leaving_a_stream_cancels_the_turn(served: Served) -> None:
+    body = {"model": "mgtui/build", "models": ["openai/slow"], "messages": HISTORY, "stream": True}
+    with httpx.stream("POST", served.url + "/chat/completions", json=body, timeout=30) as response:
+        first = next(response.iter_lines())
+        assert first.startswith("data: ") and '"role": "assistant"' in first
+        served.models.wait_until(lambda m: bool(m.requests_for("slow")))
+    # the server notices the closed connection and cancels; the log records it
+    def cancelled_sessions(_models: ModelServer) -> bool:
+        for log in served.logs.glob("*/events.jsonl"):
+            text = log.read_text(encoding="utf-8")
+            if "openai/slow" in text and '"status":"cancelled"' in text.replace(" ", ""):
+                return True
+        return False
+
+    served.models.wait_until(lambda m: cancelled_sessions(m) or len(m.served) > 3, timeout=60)
+    assert cancelled_sessions(served.models)
 
 
 # -- in-process: the guard and the command line ---------------------------------------------

@@ -24,7 +24,8 @@ import pytest
 
 from mgtui.providers.litellm_access import get_litellm
 from tests.support import replies as R
-from tests.support.model_server import ModelServer, usage_for
+from tests.support.model_server import ModelServer
+from tests.support.openai_wire import usage_for
 
 USER = [{"role": "user", "content": "What is the capital of France?"}]
 

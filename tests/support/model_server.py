@@ -19,14 +19,13 @@ import json
 import signal
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from tests.support.openai_wire import completion_body, error_body, header_bytes, send_json, status_line, stream_chunks, usage_for, write_chunk
 from tests.support.replies import (
     RecordedRequest,
     Reply,
@@ -212,15 +211,15 @@ class ModelServer:
             with self._lock:
                 names = sorted(set(self._scripts) | set(self._counts))
             data = {"object": "list", "data": [{"id": n, "object": "model", "owned_by": "mgtui-tests"} for n in names]}
-            await _send_json(writer, 200, data)
+            await send_json(writer, 200, data)
             return True
         if method != "POST" or not path.endswith("/chat/completions"):
-            await _send_json(writer, 404, _error_body(f"no route {method} {path}", 404))
+            await send_json(writer, 404, error_body(f"no route {method} {path}", 404))
             return True
         try:
             body = json.loads(raw or b"{}")
         except json.JSONDecodeError as exc:
-            await _send_json(writer, 400, _error_body(f"invalid JSON body: {exc}", 400))
+            await send_json(writer, 400, error_body(f"invalid JSON body: {exc}", 400))
             return True
         request, script = self._record(path, body, headers)
         try:
@@ -233,7 +232,7 @@ class ModelServer:
         while reply.hold is not None and not reply.hold.is_set():  # polled: cancellable on stop
             await asyncio.sleep(0.01)
         if reply.status != 200:
-            await _send_json(writer, reply.status, _error_body(reply.error_message, reply.status), reply.headers)
+            await send_json(writer, reply.status, error_body(reply.error_message, reply.status), reply.headers)
             self._finish(request, "error", 0)
             return True
         if request.stream:
@@ -247,27 +246,14 @@ class ModelServer:
     async def _complete(self, request: RecordedRequest, reply: Reply, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         if reply.failure is not None:
             return await self._fail(request, reply, 0, reader, writer)
-        message: dict[str, Any] = {"role": "assistant", "content": reply.content or None}
-        if reply.tool_calls:
-            message["tool_calls"] = [
-                {"id": call.id or f"call_{i}", "type": "function", "function": {"name": call.name, "arguments": call.arguments_json()}}
-                for i, call in enumerate(reply.tool_calls)
-            ]
-        data = {
-            "id": self._next_id(),
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": request.model,
-            "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
-            "usage": usage_for(request, reply),
-        }
-        await _send_json(writer, 200, data, reply.headers)
+        data = completion_body(request, reply, self._next_id())
+        await send_json(writer, 200, data, reply.headers)
         self._finish(request, "complete", 0)
         return True
 
     async def _stream(self, request: RecordedRequest, reply: Reply, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         head = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "Transfer-Encoding": "chunked", **reply.headers}
-        writer.write(_status_line(200) + _header_bytes(head))
+        writer.write(status_line(200) + header_bytes(head))
         chunks = stream_chunks(request, reply, self._next_id())
         sent = 0
         try:
@@ -276,12 +262,12 @@ class ModelServer:
                     return await self._fail(request, reply, sent, reader, writer)
                 if sent and reply.chunk_delay:
                     await asyncio.sleep(reply.chunk_delay)
-                _write_chunk(writer, b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                write_chunk(writer, b"data: " + json.dumps(chunk).encode() + b"\n\n")
                 await writer.drain()
                 sent += 1
             if reply.failure is not None:  # fail_after beyond the end: fail before [DONE]
                 return await self._fail(request, reply, sent, reader, writer)
-            _write_chunk(writer, b"data: [DONE]\n\n")
+            write_chunk(writer, b"data: [DONE]\n\n")
             writer.write(b"0\r\n\r\n")
             await writer.drain()
         except ConnectionError:
@@ -298,71 +284,6 @@ class ModelServer:
         self._finish(request, "hanging", sent)
         await reader.read()  # until the client gives up (or the server stops and cancels us)
         return False
-
-
-# -- protocol pieces (pure) ------------------------------------------------------------------
-
-
-def _split(text: str, size: int) -> list[str]:
-    size = max(1, size)
-    return [text[i : i + size] for i in range(0, len(text), size)]
-
-
-def usage_for(request: RecordedRequest, reply: Reply) -> dict[str, int]:
-    """Deterministic token counts: about four characters per token."""
-    prompt = max(1, len(json.dumps(request.messages)) // 4)
-    produced = reply.content + "".join(c.name + c.arguments_json() for c in reply.tool_calls)
-    completion = max(1, -(-len(produced) // 4))
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
-
-
-def stream_chunks(request: RecordedRequest, reply: Reply, response_id: str) -> list[dict[str, Any]]:
-    """The chunk objects OpenAI would stream for this reply, in order."""
-    base: dict[str, Any] = {"id": response_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": request.model}
-    if request.include_usage:
-        base["usage"] = None  # OpenAI sends usage: null on every chunk but the last
-
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-        return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-
-    out = [chunk({"role": "assistant", "content": ""})]
-    out += [chunk({"content": piece}) for piece in _split(reply.content, reply.chunk_size)]
-    for i, call in enumerate(reply.tool_calls):
-        opening = {"index": i, "id": call.id or f"call_{response_id}_{i}", "type": "function", "function": {"name": call.name, "arguments": ""}}
-        out.append(chunk({"tool_calls": [opening]}))
-        out += [chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}) for piece in _split(call.arguments_json(), reply.chunk_size)]
-    out.append(chunk({}, reply.finish_reason))
-    if request.include_usage:
-        out.append({**base, "choices": [], "usage": usage_for(request, reply)})
-    return out
-
-
-def _error_body(message: str, status: int) -> dict[str, Any]:
-    kind = {429: "rate_limit_exceeded", 400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error"}
-    return {"error": {"message": message, "type": kind.get(status, "server_error"), "param": None, "code": str(status)}}
-
-
-def _status_line(status: int) -> bytes:
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Status"
-    return f"HTTP/1.1 {status} {phrase}\r\n".encode()
-
-
-def _header_bytes(headers: dict[str, str]) -> bytes:
-    return ("".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode("latin-1")
-
-
-def _write_chunk(writer: asyncio.StreamWriter, data: bytes) -> None:
-    writer.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-
-
-async def _send_json(writer: asyncio.StreamWriter, status: int, data: Any, extra: dict[str, str] | None = None) -> None:
-    payload = json.dumps(data).encode()
-    head = {"Content-Type": "application/json", "Content-Length": str(len(payload)), **(extra or {})}
-    writer.write(_status_line(status) + _header_bytes(head) + payload)
-    await writer.drain()
 
 
 def _default_policy(request: RecordedRequest, index: int) -> Reply:

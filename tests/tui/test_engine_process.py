@@ -45,8 +45,9 @@ async def test_real_engine_shows_the_final_answer(model_server: ModelServer, tmp
         assert view.status == "ok"
         assert view.content == "The answer is **42**."
         assert screen.sidebar.board.winner == "alpha"
+        session = screen.status.session
         await app.action_quit()
-    assert (tmp_path / "logs" / screen.status.session / "events.jsonl").is_file()
+    assert (tmp_path / "logs" / session / "events.jsonl").is_file()
 
 
 async def test_engine_killed_mid_turn_then_next_question_works(model_server: ModelServer, tmp_path: Path) -> None:

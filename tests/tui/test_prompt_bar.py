@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -253,3 +254,17 @@ def test_snapshot_at_picker_open(snap_compare, tmp_path: Path) -> None:
         await type_text(pilot, "explain @src/")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_picker)
+
+
+async def test_enter_right_after_fast_typing_sends_everything(tree: Path) -> None:
+    """A paste or tmux send-keys queues many keys at once: Enter must not overtake them."""
+    app = BarApp(tree)
+    async with app.run_test() as pilot:
+        for char in "fast question":
+            app.post_message(events.Key("space" if char == " " else char, char))
+        app.post_message(events.Key("ctrl+j", "\n"))
+        app.post_message(events.Key("x", "x"))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert [m.typed for m in app.submitted] == ["fast question\nx"]
+        assert app.query_one(PromptBar).text == ""

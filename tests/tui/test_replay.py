@@ -36,7 +36,7 @@ def frame_text(svg: str) -> list[str]:
     """The characters of a screenshot, row by row (readable when frames differ)."""
     rows: dict[float, list[tuple[float, str]]] = {}
     for found in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
-        rows.setdefault(float(found[2]), []).append((float(found[1]), html.unescape(found[3])))
+        rows.setdefault(float(found[2]), []).append((float(found[1]), html.unescape(found[3]).replace("\xa0", " ")))
     return ["".join(text for _, text in sorted(row)) for _, row in sorted(rows.items())]
 
 

@@ -19,7 +19,8 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Collapsible, Footer, Markdown, Static, Tab, Tabs
+from textual.widget import MountError
+from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
 from mgtui.tui import messages as m
 from mgtui.tui.engine_client import EngineFactory, EngineLike
@@ -134,9 +135,12 @@ class MainScreen(Screen[None]):
         container.styles.grid_size_rows = rows
         tabs = self.query_one(Tabs)
         tabs.clear()
-        for aid, _ in wanted:
-            tabs.add_tab(Tab(Content(aid), id=f"tab-{_dom_id(aid)}"))
-        tabs.add_tab(Tab("votes", id=VOTES_TAB))
+        try:
+            for aid, _ in wanted:
+                tabs.add_tab(Tab(Content(aid), id=f"tab-{_dom_id(aid)}"))
+            tabs.add_tab(Tab("votes", id=VOTES_TAB))
+        except MountError:
+            return  # the screen is being torn down (quit right as the engine became ready)
         self.board = VoteBoard(agents=[aid for aid, _ in wanted])
         self.sidebar.board = self.board.snapshot()
 
@@ -329,6 +333,8 @@ class MainScreen(Screen[None]):
         if record.winner:
             title += f" · {record.winner}"
         title += f" · {record.question[:60]}"
+        from textual.widgets import Markdown  # noqa: PLC0415 - markdown-it stays off the first frame
+
         body = Markdown(record.final or "_(no final answer)_")
         strip.mount(Collapsible(body, title=Content(title), collapsed=True))
         strip.scroll_end(animate=False)
@@ -433,14 +439,13 @@ class MainScreen(Screen[None]):
         await self.final_view.show_answer(message.agent, message.content)
 
     @on(m.TurnFinished)
-    def _turn_finished(self, message: m.TurnFinished) -> None:
+    async def _turn_finished(self, message: m.TurnFinished) -> None:
         if self._current is not None:
             self._current.status = message.status
             self._current.winner = message.winner
             self._current.final = self._current.final or (message.final_answer or "")
         if message.final_answer and not self.final_view.content:
-            self.final_view.content = message.final_answer
-            self.final_view.query_one(Markdown).update(message.final_answer)
+            await self.final_view.show_answer(message.winner or "", message.final_answer)
         for pane in self.panes.values():
             pane.finish_turn()
         self.final_view.finish(message.status, message.winner, message.duration_s, message.error)

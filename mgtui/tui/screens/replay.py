@@ -58,6 +58,10 @@ class ReplayEngine:
         self._task = asyncio.create_task(self._play(), name="replay")
 
     async def _play(self) -> None:
+        # The screen builds its panes on EngineReady; events for them must wait until they exist.
+        while self.target.message_queue_size:
+            await asyncio.sleep(0.005)
+        await self.target.wait_for_refresh()
         async for event in self.source:
             m.post_event(self.target, event)
             while self.target.message_queue_size > QUEUE_HIGH_WATER:

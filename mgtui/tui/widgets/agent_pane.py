@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets import Collapsible, Static
 
 from mgtui.tui.widgets.follow_scroll import FollowScroll
 from mgtui.tui.widgets.live_tail import LiveTail
@@ -57,6 +57,8 @@ class AnswerBlock(Vertical):
         self.content = content
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # noqa: PLC0415 - markdown-it stays off the first frame
+
         yield Static(Text(f"answer {self.label}"), classes="answer-label")
         yield Markdown(self.content)
 

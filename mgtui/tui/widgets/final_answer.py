@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from mgtui.tui.widgets.follow_scroll import FollowScroll
 from mgtui.tui.widgets.live_tail import LiveTail
@@ -40,7 +40,6 @@ class FinalAnswerView(FollowScroll):
 
     def compose(self) -> ComposeResult:
         yield LiveTail(classes="final-tail")
-        yield Markdown("", classes="final-markdown")
         yield Static("", classes="final-status")
 
     def reset(self) -> None:
@@ -54,7 +53,7 @@ class FinalAnswerView(FollowScroll):
         tail = self.query_one(LiveTail)
         tail.text = ""
         tail.flush()
-        self.query_one(Markdown).update("")
+        self.query(".final-markdown").remove()
         self.query_one(".final-status", Static).update("")
 
     def start(self, agent: str, strategy: str) -> None:
@@ -66,13 +65,17 @@ class FinalAnswerView(FollowScroll):
         self.query_one(LiveTail).append(delta)
 
     async def show_answer(self, agent: str, content: str) -> None:
+        from textual.widgets import Markdown  # noqa: PLC0415 - markdown-it stays off the first frame
+
         self.content = content
         self.add_class("-shown")
-        self.border_title = f"final answer · {agent}"
+        if agent:
+            self.border_title = f"final answer · {agent}"
         tail = self.query_one(LiveTail)
         tail.text = ""
         tail.flush()
-        await self.query_one(Markdown).update(content)
+        await self.query(".final-markdown").remove()
+        await self.mount(Markdown(content, classes="final-markdown"), before=self.query_one(".final-status"))
 
     def finish(self, status: str, winner: str | None, duration_s: float, error: str | None) -> None:
         self.status = status

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -69,8 +70,9 @@ class PromptBar(Vertical):
         &.-refused #prompt-notice { display: block; }
     }
     """
-    # Priority so they beat the text area's own Enter/Up/Down; actions that do not apply
-    # raise SkipAction and the key falls through to the text area.
+    # Priority so they beat the text area's own Enter/Up/Down. A priority binding runs as
+    # soon as the app reads the key, ahead of keys still queued for the text area (a fast
+    # typist, a paste, tmux send-keys), so each action queues its work behind them (`_defer`).
     BINDINGS = [
         Binding("enter", "submit", "Send", id="prompt.send", priority=True,
                 tooltip="Send the question (or choose the highlighted path in the @ picker)"),
@@ -138,7 +140,14 @@ class PromptBar(Vertical):
 
     # -- sending ------------------------------------------------------------------------
 
+    def _defer(self, work: Callable[[], object]) -> None:
+        """Run `work` after the keys the text area has not processed yet."""
+        self.input.call_later(work)
+
     def action_submit(self) -> None:
+        self._defer(self._submit)
+
+    def _submit(self) -> None:
         if self.picker.is_open:
             if self.picker.choose_highlighted():
                 return
@@ -181,22 +190,24 @@ class PromptBar(Vertical):
         self._draft = ""
 
     def action_newline(self) -> None:
-        self.input.insert("\n")
+        self._defer(lambda: self.input.insert("\n"))
 
     # -- history --------------------------------------------------------------------------
 
     def action_history(self, step: int) -> None:
+        self._defer(lambda: self._up_or_down(step))
+
+    def _up_or_down(self, step: int) -> None:
         if self.picker.is_open:
             (self.picker.action_cursor_up if step < 0 else self.picker.action_cursor_down)()
             return
         area = self.input
-        if not area.selection.is_empty:
-            raise SkipAction()
         row = area.wrapped_document.location_to_offset(area.cursor_location).y
         at_edge = row == 0 if step < 0 else row == area.wrapped_document.height - 1
-        if not at_edge:
-            raise SkipAction()  # an ordinary cursor move inside a multi-line question
-        self._browse(step)
+        if at_edge and area.selection.is_empty:
+            self._browse(step)
+        else:  # an ordinary cursor move inside a multi-line question
+            (area.action_cursor_up if step < 0 else area.action_cursor_down)()
 
     def _browse(self, step: int) -> None:
         if not self.history:
@@ -220,13 +231,14 @@ class PromptBar(Vertical):
     # -- the @ picker ---------------------------------------------------------------------
 
     def action_choose_path(self) -> None:
-        if not self.picker.is_open or not self.picker.choose_highlighted():
-            raise SkipAction()
+        if not self.picker.is_open:
+            raise SkipAction()  # Tab moves the focus as usual
+        self._defer(self.picker.choose_highlighted)
 
     def action_close_picker(self) -> None:
         if not self.picker.is_open:
-            raise SkipAction()
-        self.picker.close()
+            raise SkipAction()  # Escape means something else elsewhere
+        self._defer(self.picker.close)
 
     def _token_before_cursor(self) -> tuple[int, str] | None:
         """(column of '@', text after it) when the cursor ends an `@path` being typed."""
