@@ -7,9 +7,11 @@ Generates the logs with `tests/support/log_factory.py` in a temporary folder, th
   and 1,000 without an index (read from the head and tail of each log);
 - reading and instantly replaying a 100,000-event log through the replay source alone
   (goal <= 3 s), and through the TUI's event -> Message adapter;
-- the summary (`logs summary`) and the analysis prompt of the same log.
+- the summary (`logs summary`) and the analysis prompt of the same log;
+- a smaller log (--app-events) replayed instantly through the whole app (replay screen,
+  headless): what the widgets cost per event.
 
-    python benchmarks/logs.py [--repeat 3] [--events 100000] [--skip-10k]
+    python benchmarks/logs.py [--repeat 3] [--events 100000] [--app-events 1000] [--skip-10k]
 """
 
 from __future__ import annotations
@@ -56,11 +58,23 @@ def replay(events: list, sink: Callable[[object], object] | None = None) -> int:
     return asyncio.run(_drain(ReplaySource(events, speed=math.inf), sink))
 
 
+async def _through_app(folder: Path) -> int:
+    from mgtui.tui.replay_app import ReplayApp  # noqa: PLC0415
+
+    app = ReplayApp(folder, speed=math.inf)
+    async with app.run_test(size=(160, 48)):
+        screen = app.screen
+        while not (screen.replay_engine is not None and screen.replay_engine.finished and screen.message_queue_size == 0):
+            await asyncio.sleep(0.01)
+        return screen.source.total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--skip-10k", action="store_true", help="skip the 10,000-session listing")
+    parser.add_argument("--app-events", type=int, default=1_000, help="events replayed through the whole app (0: skip)")
     args = parser.parse_args()
     rows: list[tuple[str, float, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="mgtui-bench-") as tmp:
@@ -68,7 +82,7 @@ def main() -> None:
         for count in (1_000,) + (() if args.skip_10k else (10_000,)):
             root = base / f"indexed-{count}"
             make_sessions(root, count)
-            seconds, listed = best_of(args.repeat, lambda: list_sessions(root))
+            seconds, listed = best_of(args.repeat, lambda root=root: list_sessions(root))
             rows.append((f"list {count:,} sessions (index)", seconds, f"{len(listed):,} rows", "< 1 s" if count == 1_000 else ""))
         root = base / "no-index"
         make_sessions(root, 1_000, with_index=False)
@@ -94,6 +108,10 @@ def main() -> None:
         rows.append(("summary", seconds, f"{len(summary.turns):,} turns", ""))
         seconds, prompt = best_of(args.repeat, lambda: build_prompt(summary))
         rows.append(("analysis prompt", seconds, f"{len(prompt) / 1e6:.1f} M chars", ""))
+        if args.app_events:
+            small = make_big_session(base / "small", args.app_events)
+            seconds, count = best_of(1, lambda: asyncio.run(_through_app(small)))
+            rows.append(("instant replay through the app", seconds, f"{count:,} events", f"{seconds / count * 1e3:.1f} ms/event"))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'seconds':>8}  {'':<16}  goal")

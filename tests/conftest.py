@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,9 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.support.model_server import ModelServer  # noqa: E402
+from tests.support.model_server import ModelServer
 
 # Small enough that retry scenarios stay quick, large enough to exercise the backoff path.
 FAST_ORCHESTRATOR: dict[str, Any] = {
@@ -54,7 +54,7 @@ def make_config(server: ModelServer, agent_ids: list[str] | tuple[str, ...] = ("
 
 
 @pytest.fixture
-def agent_config(model_server: ModelServer):  # noqa: ANN201 - returns the builder
+def agent_config(model_server: ModelServer) -> Callable[..., dict[str, Any]]:
     """`agent_config(["alpha", "beta"], max_new_answers_per_agent=1)` -> config dict."""
 
     def build(agent_ids: list[str] | tuple[str, ...] = ("alpha", "beta"), **orchestrator: Any) -> dict[str, Any]:

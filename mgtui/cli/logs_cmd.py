@@ -12,6 +12,28 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console, Group
+
+from mgtui.cli.setup import SetupError, resolve
+from mgtui.logs.analyze import build_prompt, run_analysis
+from mgtui.logs.reader import read_events
+from mgtui.logs.store import (
+    SessionNotFound,
+    default_log_root,
+    latest_session,
+    list_sessions,
+    resolve_session,
+)
+from mgtui.logs.summary import SessionSummary, apply_costs, summarize
+from mgtui.logs.tables import (
+    agents_table,
+    costs_table,
+    sessions_table,
+    turns_table,
+    vote_flow_table,
+)
+from mgtui.logs.timeline import session_timeline
+
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 1, 2
 
 
@@ -36,22 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _log_root(args: argparse.Namespace) -> Path:
-    from mgtui.logs.store import default_log_root  # noqa: PLC0415
-
     if args.log_dir:
         return Path(args.log_dir)
     try:
-        from mgtui.cli.setup import SetupError, resolve  # noqa: PLC0415
-
         loaded, _ = resolve(args.config)
-    except (SetupError, ImportError):
+    except SetupError:
         return default_log_root()
     return default_log_root(loaded.config.orchestrator.log_dir)
 
 
 def _session_dir(args: argparse.Namespace, root: Path) -> Path:
-    from mgtui.logs.store import SessionNotFound, latest_session, list_sessions, resolve_session  # noqa: PLC0415
-
     if args.session:
         return resolve_session(args.session, root)
     info = latest_session(Path.cwd(), root) or next((r for r in list_sessions(root) if r.readable), None)
@@ -61,15 +77,10 @@ def _session_dir(args: argparse.Namespace, root: Path) -> Path:
 
 
 def _print(renderable: Any) -> None:
-    from rich.console import Console  # noqa: PLC0415
-
     Console().print(renderable)
 
 
 def _list(args: argparse.Namespace, root: Path) -> int:
-    from mgtui.logs.store import list_sessions  # noqa: PLC0415
-    from mgtui.logs.tables import sessions_table  # noqa: PLC0415
-
     rows = list_sessions(root, limit=args.limit)
     if args.json:
         print(json.dumps({"log_dir": str(root), "sessions": [r.to_json() for r in rows]}, ensure_ascii=False))
@@ -78,10 +89,7 @@ def _list(args: argparse.Namespace, root: Path) -> int:
     return EXIT_OK
 
 
-def _load_summary(folder: Path, turns: list[int] | None):  # type: ignore[no-untyped-def]
-    from mgtui.logs.reader import read_events  # noqa: PLC0415
-    from mgtui.logs.summary import summarize  # noqa: PLC0415
-
+def _load_summary(folder: Path, turns: list[int] | None) -> SessionSummary:
     events, report = read_events(folder)
     for notice in report.notices:
         print(f"mgtui: {notice}", file=sys.stderr)
@@ -92,11 +100,9 @@ def _load_summary(folder: Path, turns: list[int] | None):  # type: ignore[no-unt
 
 
 def _summary(args: argparse.Namespace, folder: Path) -> int:
-    from mgtui.logs.summary import apply_costs  # noqa: PLC0415
-
     summary = _load_summary(folder, args.turn)
     if not args.no_cost and any(s.prompt_tokens or s.completion_tokens for s in summary.totals.values()):
-        from mgtui.logs.cost import litellm_cost  # noqa: PLC0415 - LiteLLM only when prices are wanted
+        from mgtui.logs.cost import litellm_cost  # noqa: PLC0415 - imports LiteLLM (seconds): only when prices are wanted
 
         apply_costs(summary, litellm_cost)
     if args.json:
@@ -104,27 +110,19 @@ def _summary(args: argparse.Namespace, folder: Path) -> int:
         data["path"] = str(folder)
         print(json.dumps(data, ensure_ascii=False))
         return EXIT_OK
-    from rich.console import Group  # noqa: PLC0415
-
-    from mgtui.logs.tables import agents_table, costs_table, turns_table, vote_flow_table  # noqa: PLC0415
-    from mgtui.logs.timeline import session_timeline  # noqa: PLC0415
-
     flows = [vote_flow_table(t) for t in summary.turns if t.rounds]
-    _print(Group(turns_table(summary), agents_table(summary), costs_table(summary, with_cost=not args.no_cost), *flows, session_timeline(summary)))
+    costs = costs_table(summary, with_cost=not args.no_cost)
+    _print(Group(turns_table(summary), agents_table(summary), costs, *flows, session_timeline(summary)))
     return EXIT_OK
 
 
 def _analyze(args: argparse.Namespace, folder: Path, root: Path) -> int:
-    from mgtui.logs.analyze import build_prompt, run_analysis  # noqa: PLC0415
-
     prompt = build_prompt(_load_summary(folder, None), args.turn)
     if args.output:
         Path(args.output).write_text(prompt, encoding="utf-8")
     if not args.run:
         print(json.dumps({"path": str(folder), "prompt": prompt}, ensure_ascii=False) if args.json else prompt)
         return EXIT_OK
-    from mgtui.cli.setup import SetupError, resolve  # noqa: PLC0415
-
     try:
         loaded, source = resolve(args.config)
     except SetupError as exc:
@@ -149,8 +147,6 @@ def main(argv: list[str]) -> int:
     root = _log_root(args)
     if args.command == "list":
         return _list(args, root)
-    from mgtui.logs.store import SessionNotFound  # noqa: PLC0415
-
     try:
         folder = _session_dir(args, root)
     except SessionNotFound as exc:

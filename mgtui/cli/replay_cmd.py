@@ -36,7 +36,12 @@ def main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 1
-    from mgtui.logs.store import SessionNotFound, default_log_root, latest_session, resolve_session  # noqa: PLC0415
+    from mgtui.logs.store import (  # noqa: PLC0415
+        SessionNotFound,
+        default_log_root,
+        latest_session,
+        resolve_session,
+    )
 
     root = Path(args.log_dir) if args.log_dir else default_log_root()
     try:

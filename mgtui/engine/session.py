@@ -74,10 +74,12 @@ class Session:
         self.turn_context_paths: list[ContextPath] = []  # `@path` / `@path:w` of the running turn
         # Without an explicit factory the session builds its own from the config (MCP, files, custom tools).
         self._auto_tools = tool_factory is None
+        self._background: set[asyncio.Task[None]] = set()
         self._tool_factory: ToolFactory | None = tool_factory if tool_factory is not None else build_tool_factory(loaded, self)
         self._redact = Redactor(_literal_secrets(loaded))
         self._log: SessionLog | None = None
         self._orchestrator: Orchestrator | None = None
+        self._sink_tasks: set[asyncio.Future[Any]] = set()
         self._starting = False  # ask() is importing LiteLLM / starting tools (seconds)
         self._cancel_pending = False  # cancel() came while starting: applies once the turn exists
         self._announced = False
@@ -97,7 +99,9 @@ class Session:
         for sink in self._sinks:
             result = sink(event)
             if inspect.isawaitable(result):
-                asyncio.ensure_future(result)
+                task = asyncio.ensure_future(result)
+                self._sink_tasks.add(task)  # keep a reference until done, or it may be collected
+                task.add_done_callback(self._sink_tasks.discard)
 
     def redact(self, text: str) -> str:
         return self._redact(text)
@@ -178,14 +182,18 @@ class Session:
         return True
 
     def close(self) -> None:
+        """Close the log; MCP servers are stopped in the background (`aclose` waits for them)."""
         if self._log is not None:
             self._log.close()
+        if isinstance(self._tool_factory, SessionTools):
+            self._stop_tools_later(self._tool_factory)
 
     async def aclose(self) -> None:
         """Stop the session's MCP servers, then close the log."""
         if isinstance(self._tool_factory, SessionTools):
             await self._tool_factory.aclose()
-        self.close()
+        if self._log is not None:
+            self._log.close()
 
     def use_config(self, loaded: LoadedConfig) -> None:
         """Apply a new config from the next turn on (never mid-turn)."""
@@ -203,10 +211,15 @@ class Session:
         old = self._tool_factory
         if isinstance(old, SessionTools):
             self._sinks.remove(old.on_event)
-            try:
-                asyncio.get_running_loop().create_task(old.aclose())
-            except RuntimeError:
-                pass  # no loop: its servers were never started in one
+            self._stop_tools_later(old)
+
+    def _stop_tools_later(self, tools: SessionTools) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(tools.aclose())
+        except RuntimeError:
+            return  # no loop: servers only ever run inside one, and die with the process
+        self._background.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._background.discard)
 
     # resume -------------------------------------------------------------------
     @classmethod

@@ -178,6 +178,8 @@ async def stream_completion(
             if not retryable or attempt >= orchestrator.provider_retries:
                 raise ProviderFailed(short_error(exc)) from exc
             delay = retry_after_seconds(exc)
+            if delay is not None and delay > orchestrator.max_retry_after_seconds:
+                raise ProviderFailed(f"{short_error(exc)} (asks to retry after {delay:g}s, over max_retry_after_seconds)") from exc
             if delay is None:
                 backoff = orchestrator.retry_base_seconds * (2**attempt)
                 delay = min(orchestrator.retry_max_seconds, backoff * (0.75 + random.random() / 2))

@@ -186,10 +186,9 @@ def _same_dir(a: str | None, b: Path) -> bool:
 
 def latest_session(cwd: Path, log_root: Path) -> SessionInfo | None:
     """The most recently updated readable session started in `cwd` (for `--continue`)."""
-    rows = [r for r in list_sessions(log_root) if r.readable and _same_dir(r.cwd, Path(cwd))]
-    if not rows:
-        # Logs without a recorded cwd (index missing) are only used when nothing matches.
-        rows = [r for r in list_sessions(log_root) if r.readable and r.cwd is None]
+    readable = [r for r in list_sessions(log_root) if r.readable]
+    # Logs without a recorded cwd (index missing) are only used when nothing matches.
+    rows = [r for r in readable if _same_dir(r.cwd, Path(cwd))] or [r for r in readable if r.cwd is None]
     return max(rows, key=lambda r: r.updated or r.created, default=None)
 
 

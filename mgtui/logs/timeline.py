@@ -10,6 +10,7 @@ A run is a line (thin for the first, bold after a restart), an answer is ●, a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
@@ -25,6 +26,7 @@ GLYPHS = {
 # When two marks fall in one cell, the more telling one wins.
 PRIORITY = ("error", "final", "answer", "vote", "vote_ignored", "reset", "consensus", "stopped", "tool", "retry", "restart")
 RUN_LINE = {"start": "─", "next": "─", "restart": "━", "retry": "┄", "enforce": "┅", "present": "═"}
+Column = Callable[[float], int]  # seconds into the turn -> chart column
 LEGEND = "● answer  ✓ vote  ✗ vote ignored  ↺ votes reset  ! error  ⚙ tool  ★ final  ◆ consensus  ─ first run  ━ restart  ═ presenting"
 
 
@@ -61,7 +63,7 @@ class TurnTimeline:
         yield self._bottom(name_w, cells, col)
         yield self._axis(name_w, cells, span, col)
 
-    def _lane(self, agent: str, style: str, name_w: int, cells: int, col, winner: bool) -> Text:  # noqa: ANN001
+    def _lane(self, agent: str, style: str, name_w: int, cells: int, col: Column, winner: bool) -> Text:
         chars = [" "] * cells
         styles = ["dim"] * cells
         for span in self.turn.spans:
@@ -82,7 +84,7 @@ class TurnTimeline:
             line.append(ch, style=st)
         return line
 
-    def _bottom(self, name_w: int, cells: int, col) -> Text:  # noqa: ANN001
+    def _bottom(self, name_w: int, cells: int, col: Column) -> Text:
         """Turn-wide marks (consensus) under the lanes."""
         chars = [" "] * cells
         for mark in self.turn.marks:
@@ -90,7 +92,7 @@ class TurnTimeline:
                 chars[col(mark.t)] = GLYPHS[mark.kind]
         return Text(" " * name_w + "".join(chars), style="bold")
 
-    def _axis(self, name_w: int, cells: int, span: float, col) -> Text:  # noqa: ANN001
+    def _axis(self, name_w: int, cells: int, span: float, col: Column) -> Text:
         axis = [" "] * cells
         for tick in _ticks(span, cells):
             label = f"↑{tick:g}s"

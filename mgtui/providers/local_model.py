@@ -89,7 +89,7 @@ async def astream_chunks(model: str, messages: list[dict[str, Any]], params: dic
         try:
             for chunk in stream_chunks(model, messages, params, cancel):
                 put(chunk)
-        except BaseException as exc:  # handed to the awaiting side, raised there
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side, raised there
             put(exc)
         finally:
             put(_DONE)

@@ -49,12 +49,14 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         log_root: str | None = None,
         cwd: Path | None = None,
         theme: str | None = None,
+        session_dir: str | None = None,
     ) -> None:
         super().__init__()
         self.config_arg = config
         self.config_path = config_path  # an already located file: skips discovery
         self.cwd = cwd or Path.cwd()
         self.initial_question = question
+        self.session_dir = session_dir  # a session to continue (the engine resumes it)
         self.engine_factory = engine_factory or default_engine_factory(log_root)
         self.log_root = log_root
         self._theme_name = theme or DEFAULT_THEME
@@ -65,7 +67,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         config = self.config_path or self._config_path_resolver
-        self.push_screen(MainScreen(self.engine_factory, config, self.initial_question))
+        self.push_screen(MainScreen(self.engine_factory, config, self.initial_question, self.session_dir))
 
     async def _config_path_resolver(self) -> str | None:
         """Called by the main screen after the first frame; reports a bad config instead of crashing."""
@@ -119,3 +121,17 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         yield SystemCommand("Restart engine", "Stop the engine process and start a new one", main.action_restart_engine)
         if main.final_view.content:
             yield SystemCommand("Copy final answer", "Copy the last final answer to the clipboard", main.action_copy_final)
+        if main.config_path:
+            yield SystemCommand("Edit config", "Edit the active config; saved changes apply from the next turn",
+                                self.action_edit_config)
+
+    def action_edit_config(self) -> None:
+        from mgtui.tui.screens.config_editor import ConfigEditorScreen  # noqa: PLC0415 - rarely needed
+
+        if self.main_screen.config_path:
+            self.push_screen(ConfigEditorScreen(Path(self.main_screen.config_path)), self._config_saved)
+
+    def _config_saved(self, path: Path | None) -> None:
+        if path is not None:
+            self.reload_config(str(path))
+            self.notify(f"{path} saved: it applies from the next turn.", title="Config")

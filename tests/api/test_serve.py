@@ -139,6 +139,9 @@ def test_client_leaving_a_stream_cancels_the_turn(served: Served) -> None:
     with httpx.stream("POST", served.url + "/chat/completions", json=body, timeout=30) as response:
         first = next(response.iter_lines())
         assert first.startswith("data: ") and '"role": "assistant"' in first
+        import time; t=time.time()
+        for _ in range(40):
+            print("DBG", round(time.time()-t,1), [r.model for r in served.models.requests], flush=True); time.sleep(1)
         served.models.wait_until(lambda m: bool(m.requests_for("slow")))
     # the server notices the closed connection and cancels; the log records it
     def cancelled_sessions(_models: ModelServer) -> bool:

@@ -220,9 +220,8 @@ async def test_a_script_that_raises_is_reported() -> None:
     def broken(_request: R.RecordedRequest, _index: int) -> R.Reply:
         raise RuntimeError("bug in the test script")
 
-    with ModelServer(default=broken) as server:
-        with pytest.raises(get_litellm().InternalServerError):
-            await stream(server, "alpha")
+    with ModelServer(default=broken) as server, pytest.raises(get_litellm().InternalServerError):
+        await stream(server, "alpha")
     assert "bug in the test script" in server.script_errors[0]
 
 

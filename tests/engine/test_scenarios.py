@@ -132,6 +132,24 @@ async def test_agent_that_never_calls_a_tool_is_dropped_after_three_attempts(mod
     assert log.one("consensus").tally == {"beta": 1}
 
 
+async def test_invalid_calls_go_back_as_tool_errors_and_the_agent_recovers(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    policy = R.answer_then_vote("A: Paris", vote_for="agent1")
+    script = [R.vote("agent1", "too early"), R.tool_call("new_answer", '{"content": "unterminated')]
+    model_server.script("alpha", lambda req, i: script[i] if i < len(script) else policy(req, i))
+    model_server.script("beta", R.answer_then_vote("B: Paris", vote_for="agent1"))
+    result, log = await ask_once(agent_config(), tmp_path, QUESTION)
+
+    assert (result.status, result.winner, result.answers["alpha"]) == ("ok", "alpha", "A: Paris")
+    errors = log.of("agent_error", agent="alpha")
+    assert [(e.kind, e.fatal) for e in errors] == [("enforcement", False)] * 2
+    second, third = model_server.requests_for("alpha")[1:3]
+    for request, problem in ((second, "Cannot vote when no answers exist"), (third, "not valid JSON")):
+        sent_back = request.messages[-1]
+        assert sent_back["role"] == "tool" and problem in sent_back["content"]
+        assert sent_back["tool_call_id"] == request.messages[-2]["tool_calls"][0]["id"]
+    assert [e.attempt for e in log.of("agent_started", agent="alpha")][:3] == [1, 2, 3]
+
+
 async def test_http_500_forever_drops_the_agent(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
     model_server.script("alpha", R.error(500, "upstream exploded"))
     model_server.script("beta", R.answer_then_vote("B: Paris", vote_for="agent2"))
@@ -363,3 +381,14 @@ async def test_cancel_while_the_turn_is_still_starting_is_not_lost(model_server:
 
     assert (result.status, result.final_answer) == ("cancelled", None)
     assert read_log(result).one("turn_finished").status == "cancelled"
+
+
+async def test_retry_after_longer_than_allowed_drops_the_agent(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    model_server.script("alpha", R.rate_limited(3600))
+    model_server.script("beta", R.answer_then_vote("B: Paris", vote_for="agent2"))
+    result, log = await ask_once(agent_config(max_retry_after_seconds=5), tmp_path, QUESTION)
+
+    assert (result.status, result.winner) == ("ok", "beta")
+    (error,) = log.of("agent_error", agent="alpha")
+    assert error.fatal and "3600" in error.error
+    assert len(model_server.requests_for("alpha")) == 1  # no hour-long wait, no blind retry

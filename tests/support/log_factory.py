@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ QUESTIONS = (
     "Summarise @README.md in three bullet points.",
     "Which is faster for lookups, a list or a set?",
 )
-WORDS = "the a answer consensus agent vote better because clearly data set list fast slow first".split()
+WORDS = ["the", "a", "answer", "consensus", "agent", "vote", "better", "because", "clearly", "data", "set", "list", "fast", "slow", "first"]
 
 
 @dataclass
@@ -165,7 +165,7 @@ def make_session(
 ) -> Path:
     """Write one session folder under `log_root` and return its path."""
     rng = random.Random(seed)
-    start = start or datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=seed)
+    start = start or datetime(2026, 11, 20, 9, 0, tzinfo=UTC) + timedelta(minutes=seed)
     sid = session_id or session_id_for(start, rng)
     agent_ids = [f"agent_{chr(ord('a') + i)}" for i in range(agents)]
     roster = [{"id": a, "model": MODELS[i % len(MODELS)]} for i, a in enumerate(agent_ids)]

@@ -23,9 +23,9 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from tests.support.openai_wire import completion_body, error_body, header_bytes, send_json, status_line, stream_chunks, usage_for, write_chunk
+from tests.support.openai_wire import completion_body, error_body, header_bytes, send_json, status_line, stream_chunks, write_chunk
 from tests.support.replies import (
     RecordedRequest,
     Reply,
@@ -73,7 +73,7 @@ class ModelServer:
         """The api_base for LiteLLM / the OpenAI SDK."""
         return f"http://{self.host}:{self.port}/v1"
 
-    def start(self) -> "ModelServer":
+    def start(self) -> Self:
         self._thread = threading.Thread(target=self._run, name=f"model-server:{self.port}", daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -87,7 +87,7 @@ class ModelServer:
             self._thread.join()
             self._thread = None
 
-    def __enter__(self) -> "ModelServer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:
@@ -97,7 +97,7 @@ class ModelServer:
         self._loop = asyncio.new_event_loop()
         try:
             self._loop.run_until_complete(self._main())
-        except BaseException as exc:  # surfaced to start() if it happened before ready
+        except BaseException as exc:  # noqa: BLE001 - surfaced to start() if it happened before ready
             self._startup_error = exc
         finally:
             self._ready.set()
@@ -149,13 +149,13 @@ class ModelServer:
         with self._lock:
             return list(self._served)
 
-    def wait_until(self, predicate: Callable[["ModelServer"], bool], timeout: float = 30.0) -> None:
+    def wait_until(self, predicate: Callable[[ModelServer], bool], timeout: float = 30.0) -> None:
         """Block until predicate(server) holds after some request or response (or raise)."""
         with self._lock:
             if not self._lock.wait_for(lambda: predicate(self), timeout):
                 raise TimeoutError("model server condition not reached")
 
-    async def wait_until_async(self, predicate: Callable[["ModelServer"], bool], timeout: float = 30.0) -> None:
+    async def wait_until_async(self, predicate: Callable[[ModelServer], bool], timeout: float = 30.0) -> None:
         await asyncio.to_thread(self.wait_until, predicate, timeout)
 
     def _record(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> tuple[RecordedRequest, ScriptFn]:
@@ -224,7 +224,7 @@ class ModelServer:
         request, script = self._record(path, body, headers)
         try:
             reply = script(request, request.call_index)
-        except Exception:  # a broken script must fail the test, not look like a provider error
+        except Exception:  # noqa: BLE001 - a broken script must fail the test, not look like a provider error
             self.script_errors.append(traceback.format_exc())
             reply = error(500, "the test script raised; see server.script_errors")
         if reply.first_byte_delay:
@@ -296,7 +296,7 @@ def _default_policy(request: RecordedRequest, index: int) -> Reply:
 def load_script_file(path: str) -> tuple[Script | None, dict[str, Script]]:
     text = Path(path).read_text(encoding="utf-8")
     if path.endswith((".yaml", ".yml")):
-        import yaml  # noqa: PLC0415 - only the command line needs it
+        import yaml
 
         data = yaml.safe_load(text) or {}
     else:

@@ -131,3 +131,29 @@ async def test_streamable_http_server(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+async def test_sync_close_stops_servers_in_the_background_and_use_config_retires_them(
+    model_server: ModelServer, agent_config: Any, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from mgtui.config.loader import config_from_data
+
+    pidfiles = [tmp_path / "one.pid", tmp_path / "two.pid"]
+    model_server.script("alpha", R.answer_then_vote("ok"))
+    config = agent_config(["alpha"])
+    config["agents"][0]["mcp_servers"] = [server_config(pidfiles[0])]
+    session = new_session(config, tmp_path / "logs")
+    await session.ask("first")
+    config["agents"][0]["mcp_servers"] = [server_config(pidfiles[1])]
+    session.use_config(config_from_data(config))  # the old config's server is retired
+    await session.ask("second")
+    session.close()
+    pids = [int(p.read_text()) for p in pidfiles]
+    assert pids[0] != pids[1]
+    for _ in range(400):  # bounded wait for the background shutdown
+        if not any(alive(pid) for pid in pids):
+            break
+        await asyncio.sleep(0.05)
+    assert not any(alive(pid) for pid in pids)

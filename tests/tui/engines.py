@@ -24,8 +24,9 @@ def load_fixture(name: str) -> list[AnyEvent]:
 class FixtureEngine:
     """Answers each `ask` with the next recorded turn; `limit` cuts a turn short (mid-stream)."""
 
-    def __init__(self, target: MessagePump, fixture: str, limit: int | None = None) -> None:
+    def __init__(self, target: MessagePump, fixture: str, limit: int | None = None, log_dir: str | None = None) -> None:
         self.target = target
+        self.log_dir = log_dir or "/tmp/fixture-session"  # a resumed session's folder, when given
         self.events = load_fixture(fixture)
         self.limit = limit
         self.alive = False
@@ -41,7 +42,7 @@ class FixtureEngine:
 
     async def start(self) -> None:
         self.alive = True
-        self.target.post_message(m.EngineReady(self.events[0].session, "/tmp/fixture-session", self.agents))
+        self.target.post_message(m.EngineReady(self.events[0].session, self.log_dir, self.agents))
 
     def ask(self, question: str) -> None:
         self.asked.append(question)
@@ -61,8 +62,8 @@ class FixtureEngine:
 
 
 def fixture_factory(fixture: str, limit: int | None = None, made: list[FixtureEngine] | None = None):  # noqa: ANN201
-    def make(target: MessagePump, _config: str | None, _session_dir: str | None) -> FixtureEngine:
-        engine = FixtureEngine(target, fixture, limit)
+    def make(target: MessagePump, _config: str | None, session_dir: str | None) -> FixtureEngine:
+        engine = FixtureEngine(target, fixture, limit, session_dir)
         if made is not None:
             made.append(engine)
         return engine

@@ -89,3 +89,21 @@ def test_a_broken_theme_file_is_skipped(tmp_path) -> None:  # noqa: ANN001
     (tmp_path / "bad.toml").write_text("name = 'bad'\nnot valid toml [", encoding="utf-8")
     (tmp_path / "ok.toml").write_text("name = 'ok'\nprimary = '#336699'\n", encoding="utf-8")
     assert [t.name for t in load_themes([tmp_path])] == ["ok"]
+
+
+async def test_old_blocks_are_pruned_and_the_tail_is_bounded() -> None:
+    from mgtui.tui.widgets.agent_pane import MAX_BLOCKS
+    from mgtui.tui.widgets.live_tail import TAIL_CHARS
+
+    app = PaneApp()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AgentPane)
+        for round_ in range(1, MAX_BLOCKS + 10):
+            pane.start_run("next round", 1, round_, False)
+            pane.append_text(f"round {round_}\n" * 2000)
+        await pilot.pause()
+        pane.flush_text()
+        await pilot.pause()
+        assert len(pane.body.children) <= MAX_BLOCKS
+        assert pane.chars_received == sum(len(f"round {r}\n") * 2000 for r in range(1, MAX_BLOCKS + 10))
+        assert pane.tail is not None and len(str(pane.tail.content)) <= TAIL_CHARS + 1

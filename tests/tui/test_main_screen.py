@@ -11,7 +11,7 @@ from mgtui.tui.screens.main import MainScreen, grid_shape
 from mgtui.tui.widgets.agent_pane import AgentPane, AnswerBlock
 from mgtui.tui.widgets.final_answer import FinalAnswerView
 from mgtui.tui.widgets.vote_sidebar import VoteSidebar
-from tests.tui.engines import FixtureEngine, fixture_factory, load_fixture, settle, wait_until
+from tests.tui.engines import FIXTURES, FixtureEngine, fixture_factory, load_fixture, settle, wait_until
 
 ONE_TURN = "three_agents_one_turn.jsonl"
 TWO_TURNS = "three_agents_two_turns.jsonl"
@@ -143,3 +143,46 @@ async def test_quit_during_a_turn_asks_first() -> None:
         await pilot.press("ctrl+q", "y")
         await pilot.pause()
         assert made[0].cancels == 1 and not made[0].alive
+
+
+async def test_edit_config_command_reloads_the_engine_config(tmp_path) -> None:  # noqa: ANN001
+    made: list[FixtureEngine] = []
+    config = tmp_path / "team.yaml"
+    config.write_text("agents:\n  - id: alpha\n    model: openai/alpha\n", encoding="utf-8")
+    app = MgtuiApp(config_path=str(config), engine_factory=fixture_factory(ONE_TURN, None, made))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.screen.engine_ready)
+        app.action_edit_config()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfigEditorScreen"
+        app.screen.dismiss(config)
+        await pilot.pause()
+        assert made[0].reloads == [str(config)]
+
+
+async def test_a_continued_session_shows_its_earlier_turns(tmp_path) -> None:  # noqa: ANN001
+    folder = tmp_path / "20261125-143904-743e07"
+    folder.mkdir()
+    lines = (FIXTURES / TWO_TURNS).read_text(encoding="utf-8")
+    (folder / "events.jsonl").write_text(lines + '{"type": "turn_started", "tu', encoding="utf-8")  # cut-off last line
+    app = MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory(TWO_TURNS), session_dir=str(folder))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: len(screen.turns) == 2)
+        assert [t.question for t in screen.turns] == ["At what temperature does water boil?", "And on top of Everest?"]
+        assert all(t.status == "ok" and t.winner == "alpha" and t.final for t in screen.turns)
+
+
+def test_cli_finds_the_session_to_continue(tmp_path) -> None:  # noqa: ANN001
+    import pytest
+
+    from mgtui.cli.tui_cmd import session_to_resume
+
+    for name in ("20261125-090000-aaaaaa", "20261125-100000-bbbbbb"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "events.jsonl").write_text("", encoding="utf-8")
+    assert session_to_resume(tmp_path, None, True) == tmp_path / "20261125-100000-bbbbbb"
+    assert session_to_resume(tmp_path, "20261125-090000-aaaaaa", False) == tmp_path / "20261125-090000-aaaaaa"
+    assert session_to_resume(tmp_path, None, False) is None
+    with pytest.raises(SystemExit):
+        session_to_resume(tmp_path, "nope", False)

@@ -126,12 +126,13 @@ async def test_cut_off_log_replays_with_a_notice(tmp_path: Path) -> None:
     cut = text.index('"type":"final_answer"')  # killed while the first final answer was written
     log.write_text(text[: cut + 30])
     app = ReplayApp(folder, speed=math.inf)
-    async with app.run_test(size=SIZE) as pilot:
+    posted: list = []
+    async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: screen.replay_engine is not None and screen.replay_engine.finished)
         await settle(pilot)
         assert screen.source.position == text[:cut].count("\n")
-        assert any("cut off" in n.message for n in app._notifications)
+        assert any(isinstance(msg, m.EngineNotice) and "cut off" in msg.text for msg in posted)
 
 
 def test_replay_snapshot_mid_session(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
@@ -148,6 +149,8 @@ def test_replay_snapshot_mid_session(snap_compare, tmp_path: Path) -> None:  # n
             await wait_until(pilot, lambda: source.paused and source.position > before)
             votes += source.events[source.position - 1].type == "vote"
         await wait_until(pilot, lambda: app.screen.message_queue_size == 0)
+        for pane in app.screen.query(AgentPane):  # where a following pane rests depends on timing
+            pane.body.scroll_end(animate=False, immediate=True)
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=step_to_third_vote)

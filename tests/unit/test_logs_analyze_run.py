@@ -9,8 +9,8 @@ from mgtui.logs.analyze import ANALYSIS_FILE, build_prompt, run_analysis
 from mgtui.logs.reader import read_events
 from mgtui.logs.summary import summarize
 from tests.support import replies as R
-from tests.support.model_server import ModelServer
 from tests.support.log_factory import make_session
+from tests.support.model_server import ModelServer
 
 
 async def test_team_analysis_is_saved_next_to_the_log(model_server: ModelServer, agent_config, tmp_path: Path) -> None:

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from mgtui.logs.store import SessionNotFound, latest_session, list_sessions, read_session_info, resolve_session
+from mgtui.logs.store import (
+    SessionNotFound,
+    latest_session,
+    list_sessions,
+    read_session_info,
+    resolve_session,
+)
 from tests.support.log_factory import make_session, make_sessions
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
@@ -24,6 +24,7 @@ from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
 from mgtui.tui import messages as m
 from mgtui.tui.engine_client import EngineFactory, EngineLike
+from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
 from mgtui.tui.widgets.final_answer import FinalAnswerView
@@ -46,15 +47,6 @@ def grid_shape(count: int) -> tuple[int, int]:
     return columns, max(1, math.ceil(count / max(columns, 1)))
 
 
-@dataclass
-class TurnRecord:
-    turn: int
-    question: str
-    final: str
-    status: str
-    winner: str | None
-
-
 class MainScreen(Screen[None]):
     CSS_PATH = "main.tcss"
     BINDING_GROUP_TITLE = "Main"
@@ -71,13 +63,20 @@ class MainScreen(Screen[None]):
                 tooltip="Stop the engine process and start a new one (the session continues)"),
     ]
 
-    def __init__(self, engine_factory: EngineFactory, config: str | ConfigResolver | None, question: str | None = None) -> None:
+    def __init__(
+        self,
+        engine_factory: EngineFactory,
+        config: str | ConfigResolver | None,
+        question: str | None = None,
+        session_dir: str | None = None,
+    ) -> None:
         super().__init__()
         self.engine_factory = engine_factory
         self.config_path = config if isinstance(config, str) else None
         self._resolve_config = None if isinstance(config, str) else config
         self.engine: EngineLike | None = None
-        self.session_dir: str | None = None
+        self.session_dir = session_dir  # the engine resumes this session when set
+        self._resume_dir: str | None = None  # what the current engine was asked to resume
         self.engine_ready = False
         self.turn_running = False
         self.pending_question = question
@@ -177,6 +176,7 @@ class MainScreen(Screen[None]):
                 self.status.detail = "no usable config"
                 return
         self.status.engine = "starting"
+        self._resume_dir = self.session_dir
         self.engine = self.engine_factory(self, self.config_path, self.session_dir)
         await self.engine.start()
 
@@ -196,6 +196,8 @@ class MainScreen(Screen[None]):
         self.engine_ready = True
         self.session_dir = message.log_dir or self.session_dir
         self.status.engine = "busy" if self.turn_running else "ready"
+        if self._resume_dir and message.session != self.status.session:
+            self._load_earlier_turns(self._resume_dir)  # a continued session shows its past turns
         self.status.session = message.session
         if message.agents:
             self._set_agents(message.agents)
@@ -226,6 +228,8 @@ class MainScreen(Screen[None]):
             timeout=15,
         )
         if self.turn_running:
+            if self._current is not None:
+                self._current.status = "failed"
             for pane in self.panes.values():
                 pane.finish_turn()
             self.final_view.finish("failed", None, 0.0, "the engine process died")
@@ -324,6 +328,17 @@ class MainScreen(Screen[None]):
         self._board_changed()
         self.final_view.reset()
 
+    @work(thread=True, exclusive=True, group="earlier-turns", name="read earlier turns")
+    def _load_earlier_turns(self, log_dir: str) -> None:
+        records = [r for r in turns_from_log(Path(log_dir) / "events.jsonl") if r.status]
+        self.app.call_from_thread(self._show_earlier_turns, records)
+
+    def _show_earlier_turns(self, records: list[TurnRecord]) -> None:
+        self.query_one("#history", VerticalScroll).remove_children()
+        self.turns.clear()
+        for record in records:
+            self._archive(record)
+
     def _archive(self, record: TurnRecord) -> None:
         """Earlier turns go to the collapsed strip at the top."""
         self.turns.append(record)
@@ -414,7 +429,8 @@ class MainScreen(Screen[None]):
 
     @on(m.AgentStopped)
     def _agent_stopped(self, message: m.AgentStopped) -> None:
-        if (pane := self._pane(message.agent)) is not None and message.why:
+        # A restart is announced by the next run's separator line; other stops get a note.
+        if (pane := self._pane(message.agent)) is not None and message.why and not message.why.startswith("restarted"):
             pane.note(f"■ {message.why}")
 
     @on(m.UsageReported)

@@ -85,8 +85,9 @@ class ToolRow(Collapsible):
 
 class Note(Static):
     DEFAULT_CSS = """
-    Note { height: auto; color: $text-muted; margin-top: 1; }
-    Note.-vote { color: $text-accent; }
+    Note { height: auto; color: $text-muted; }
+    Note.-run { margin-top: 1; }
+    Note.-vote { color: $text-accent; margin-top: 1; }
     Note.-error { color: $text-error; }
     Note.-warning { color: $text-warning; }
     """
@@ -182,7 +183,7 @@ class AgentPane(Vertical, can_focus=True):
         self.flush_text()
         if reason != "start" or round_ > 1:
             extra = " · may only vote" if vote_only else ""
-            self._add(Note(Text(f"── run {round_}, attempt {attempt}: {reason}{extra}")))
+            self._add(Note(Text(f"── run {round_}, attempt {attempt}: {reason}{extra}"), classes="-run"))
         self._tail = LiveTail()
         self._add(self._tail)
         self.state = "restarted" if reason == "restart" else "thinking"
