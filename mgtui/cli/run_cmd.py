@@ -87,13 +87,15 @@ async def _run(session, question: str, as_json: bool) -> int:  # type: ignore[no
         print(f"mgtui: {describe_startup_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
     finally:
-        session.close()
+        await session.aclose()
     if as_json:
         data = result.to_dict()
         data.pop("partial", None) if not data.get("partial") else None
         print(json.dumps(data, ensure_ascii=False))
     elif result.final_answer:
         print(result.final_answer)
+        for path in result.files_written:
+            print(f"mgtui: wrote {path}", file=sys.stderr)
     if result.status == "cancelled":
         return EXIT_CANCELLED
     if result.final_answer is not None:

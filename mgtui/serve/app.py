@@ -51,10 +51,8 @@ def _authorised(header: str, key: str) -> bool:
 
 async def _disconnected(request: Request) -> None:
     """Returns once the client has gone away (the body has been read already)."""
-    while True:
-        m = await request.receive()
-        import sys; print("DBGRECV", m, file=sys.stderr, flush=True)
-        if m["type"] == "http.disconnect": return
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 async def _run_until_disconnect(session: Session, question: str, request: Request) -> Result | None:

@@ -8,9 +8,23 @@ import ctypes
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
+
+
+def _find_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+# Looked up here, not in the forked child: loading libraries between fork and exec can deadlock.
+_PRCTL = _find_prctl()
 
 
 def die_with_parent() -> None:
@@ -19,9 +33,8 @@ def die_with_parent() -> None:
     The web driver turns SIGTERM into a normal app exit, and the engine exits when the
     app's pipe closes. Elsewhere this is a no-op; the graceful paths still apply.
     """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def group_alive(pgid: int) -> bool:

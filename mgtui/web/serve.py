@@ -62,15 +62,25 @@ def app_environment() -> None:
 
 
 def url_for(host: str, port: int) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # all interfaces: show one that works here
     shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
     return f"http://{shown}:{port}"
 
 
+def terminal_only_option(args: argparse.Namespace) -> str | None:
+    """Why an option of the terminal app cannot apply to `--web`, if one was given."""
+    if args.question:
+        return "a question cannot be given here; type it in the browser."
+    if getattr(args, "continue_", False) or getattr(args, "session", None):
+        # One session cannot be shared by several tabs.
+        return "--continue/--session do not apply; each browser tab starts a new session."
+    return None
+
+
 def serve(args: argparse.Namespace) -> int:
     """Run the web server until Ctrl+C; returns the exit code."""
-    if args.question:
-        print("mgtui --web: a question cannot be given here; type it in the browser.", file=sys.stderr)
+    if problem := terminal_only_option(args):
+        print(f"mgtui --web: {problem}", file=sys.stderr)
         return 2
     host = args.host or os.environ.get(HOST_ENV) or DEFAULT_HOST
     port = DEFAULT_PORT if args.port is None else args.port
@@ -103,4 +113,6 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:  # most often: the port is taken
         print(f"mgtui --web: cannot serve on {host}:{port}: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # a second Ctrl+C during the clean-up; apps still die with us
+        return 130
     return 0

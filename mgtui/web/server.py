@@ -31,6 +31,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 QUIT_GRACE_SECONDS = 5.0  # an app asked to quit stops its engine and exits well within this
 KILL_GRACE_SECONDS = 2.0
 POLL_SECONDS = 0.1
+ACCESS_LOG = '%a "%r" %s'  # who asked for what; the user agent only adds noise
 
 
 class AppProcess(AppService):
@@ -88,13 +89,36 @@ class WebServer(Server):
         self._all_done = asyncio.Event()
 
     async def on_startup(self, app: web.Application) -> None:
-        print(self.banner, flush=True)
+        """Nothing: the banner waits until the port is bound (see `run`)."""
+
+    def serve(self, debug: bool = False) -> None:
+        """Serve until SIGINT/SIGTERM; raises OSError when the address cannot be bound."""
+        self.debug = debug
+        self.initialize_logging()
+        asyncio.run(self.run())
+
+    async def run(self) -> None:
+        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log_format=ACCESS_LOG)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+            print(self.banner, flush=True)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+            for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl+C interrupts the clean-up
+                loop.remove_signal_handler(sig)
+        finally:
+            await runner.cleanup()  # on_shutdown stops every tab's app
 
     async def on_shutdown(self, app: web.Application) -> None:
         """Close every tab's websocket; each handler then stops its app (see `finish`)."""
         if not self._live:
             return
         self._all_done.clear()
+        print(f"mgtui web: stopping {len(self._live)} app session(s)...", flush=True)
         for websocket in list(self._live.values()):
             await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
         # Handlers finish on their own; the bound only guards against a stuck handler.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,5 +88,6 @@ def test_answer_chunks_rebuild_the_text(text: str) -> None:
 
 def test_import_mgtui_stays_light() -> None:
     code = "import sys, mgtui; heavy = [m for m in ('pydantic', 'litellm', 'mgtui.api') if m in sys.modules]; print(heavy)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout.strip()
     assert out == "[]"

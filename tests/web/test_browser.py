@@ -19,7 +19,14 @@ import pytest
 from tests.conftest import make_config
 from tests.support.model_server import ModelServer
 from tests.support.replies import answer_then_vote
-from tests.web.web_support import CHROMIUM, CHROMIUM_ARGS, REPO, TerminalView, WebServerProcess, processes_mentioning
+from tests.web.web_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    TerminalView,
+    WebServerProcess,
+    processes_mentioning,
+)
 
 pytest.importorskip("textual_serve", reason="the 'web' extra is not installed: pip install 'mgtui[web]'")
 pytest.importorskip("pyte", reason="pyte (test extra) is not installed")
