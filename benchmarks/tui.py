@@ -30,7 +30,14 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tmux_check import FIRST_FRAME_MARKER, REPO, Tmux, loopback_setup, mgtui_command, mgtui_env  # noqa: E402
+from tmux_check import (  # noqa: E402
+    FIRST_FRAME_MARKER,
+    REPO,
+    Tmux,
+    loopback_setup,
+    mgtui_command,
+    mgtui_env,
+)
 
 FINAL = "BENCH-FINAL-DONE"
 LINE = re.compile(r"a(\d+) (\d{5}) ")
@@ -139,7 +146,7 @@ def line_emit_times(events: list[dict]) -> dict[tuple[int, int], float]:
         if event.get("type") != "text" or event.get("phase") == "final":
             continue
         buf = buffers.get(event["agent"], "") + event["delta"]
-        ts = datetime.fromisoformat(event["ts"].replace("Z", "+00:00")).timestamp()
+        ts = datetime.fromisoformat(event["ts"]).timestamp()
         *complete, buffers[event["agent"]] = buf.split("\n")
         for line in complete:
             if match := LINE.match(line + " "):

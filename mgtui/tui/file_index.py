@@ -89,7 +89,7 @@ class FileIndex:
         self.truncated = False
         self.built_at: float | None = None
 
-    def build(self) -> "FileIndex":
+    def build(self) -> FileIndex:
         """Walk the tree (blocking: run it in a thread). Returns self for chaining."""
         entries: list[Entry] = []
         # Each pending directory carries the .gitignore rules in force there.

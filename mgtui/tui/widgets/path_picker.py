@@ -65,9 +65,9 @@ class PathPicker(OptionList, can_focus=False):
         self.token = token
         opening = not self.is_open
         self.add_class("-open")
-        if opening and self.index is not None and self.index.built_at is not None:
-            if time.monotonic() - self.index.built_at > STALE_AFTER_S:
-                self._build_index()  # files come and go; meanwhile the old index answers
+        built_at = self.index.built_at if self.index is not None else None
+        if opening and built_at is not None and time.monotonic() - built_at > STALE_AFTER_S:
+            self._build_index()  # files come and go; meanwhile the old index answers
         if self.index is None:
             self.set_options([Option(Text("indexing files…", style="italic"), disabled=True)])
             self._build_index()

@@ -272,7 +272,7 @@ class PromptBar(Vertical):
         found = self._token_before_cursor()
         if found is None:
             return
-        start, token = found
+        start, _token = found
         row, column = self.input.cursor_location
         path = f'"{event.path}"' if " " in event.path else event.path
         # A folder keeps the picker open on its contents; a file is done.
