@@ -67,6 +67,9 @@ class Tmux:
 
     def kill(self) -> None:
         self._tmux("kill-server", check=False)
+        # tmux leaves the dead socket file behind; one per run adds up.
+        socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (socket_dir / self.socket).unlink(missing_ok=True)
 
 
 def loopback_setup(workdir: Path, agents: int, script_for: Callable[[int], object]) -> tuple[object, Path]:

@@ -84,8 +84,10 @@ def _list(args: argparse.Namespace, root: Path) -> int:
     rows = list_sessions(root, limit=args.limit)
     if args.json:
         print(json.dumps({"log_dir": str(root), "sessions": [r.to_json() for r in rows]}, ensure_ascii=False))
-    else:
+    elif rows:
         _print(sessions_table(rows))
+    else:
+        print(f"mgtui: no sessions under {root}", file=sys.stderr)
     return EXIT_OK
 
 

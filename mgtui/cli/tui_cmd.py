@@ -47,10 +47,10 @@ def session_to_resume(log_root: Path, session: str | None, latest: bool) -> Path
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.web:
-        from mgtui.web.serve import serve  # noqa: PLC0415 - keep `mgtui --help` instant
+        from mgtui.web.serve import serve
 
         return serve(args)
-    from mgtui.tui.app import MgtuiApp  # noqa: PLC0415 - keep `mgtui --help` instant
+    from mgtui.tui.app import MgtuiApp
 
     resume = session_to_resume(Path(args.log_root) if args.log_root else DEFAULT_LOG_ROOT, args.session, args.continue_)
     question = " ".join(args.question).strip() or None

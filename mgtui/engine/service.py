@@ -43,6 +43,7 @@ class EngineService:
         self._out.flush()
 
     def sink(self, event: Any) -> None:
+        # A blocking write: a UI that reads slowly slows the engine instead of growing a buffer.
         self._out.write(event_to_json(event) + "\n")
         self._out.flush()
 
@@ -170,10 +171,11 @@ async def serve(service: EngineService) -> int:
             continue
         try:
             command = json.loads(line)
-            if not isinstance(command, dict):
-                raise ValueError("a command is a JSON object")
         except ValueError as exc:
             service.error(f"bad command line: {exc}")
+            continue
+        if not isinstance(command, dict):
+            service.error("bad command line: a command is a JSON object")
             continue
         if not await service.handle(command):
             break

@@ -100,9 +100,9 @@ def token_budget(schema: dict[str, Any]) -> int:
 
 def json_schema_to_gbnf(schema: dict[str, Any]) -> str:
     """GBNF for `schema` via llama-cpp-python's converter (imported lazily: it is an extra)."""
-    from llama_cpp.llama_grammar import json_schema_to_gbnf as convert  # noqa: PLC0415
+    from mgtui.providers.local_weights import import_llama_cpp  # noqa: PLC0415
 
-    return convert(json.dumps(schema))
+    return import_llama_cpp().llama_grammar.json_schema_to_gbnf(json.dumps(schema))
 
 
 def parse_tool_call(text: str, tools: list[dict[str, Any]]) -> dict[str, str] | None:

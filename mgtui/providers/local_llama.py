@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mgtui.providers.local_weights import LocalModelUnavailable, require_llama_cpp, resolve_gguf
+from mgtui.providers.local_weights import LocalModelUnavailable, import_llama_cpp, require_llama_cpp, resolve_gguf
 
 N_CTX = 4096
 THREADS_ENV = "MGTUI_LOCAL_THREADS"
@@ -27,16 +27,14 @@ _CLOSE_WAIT_SECONDS = 10.0
 
 
 def threads() -> int:
-    """One thread per CPU core but one (MGTUI_LOCAL_THREADS overrides).
+    """One thread per CPU core this process may use (MGTUI_LOCAL_THREADS overrides).
 
-    The spare core keeps the TUI and the event loop responsive. And llama.cpp threads
-    spin-wait for each other: measured on 2 busy cores, 2 threads ran 5-10x slower than 1.
+    All cores pay off only because the threads wait passively (see import_llama_cpp).
     """
     wanted = os.environ.get(THREADS_ENV, "").strip()
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, cores - 1)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass
@@ -87,10 +85,8 @@ class LocalLlama:
     """A loaded model plus the lock that serializes generation on it."""
 
     def __init__(self, path: Path) -> None:
-        from llama_cpp import Llama  # noqa: PLC0415 - optional extra, loaded in a worker thread
-
         self.path = path
-        self.llama = Llama(
+        self.llama = import_llama_cpp().Llama(
             model_path=str(path),
             n_ctx=N_CTX,
             n_threads=threads(),
@@ -104,8 +100,7 @@ class LocalLlama:
 
     def _chat_formatter(self) -> Any:
         """The GGUF's own chat template (SmolLM2: ChatML), else plain ChatML."""
-        from llama_cpp import llama_chat_format  # noqa: PLC0415
-
+        llama_chat_format = import_llama_cpp().llama_chat_format
         template = self.llama.metadata.get("tokenizer.chat_template")
         if not template:
             return llama_chat_format.format_chatml

@@ -17,7 +17,7 @@ from typing import Any
 
 from mgtui.providers import local_grammar
 from mgtui.providers.local_llama import Sampling, get_model
-from mgtui.providers.local_weights import PROVIDER, LocalModelUnavailable, check_local_models, require_llama_cpp
+from mgtui.providers.local_weights import PROVIDER, LocalModelUnavailable, check_local_models, import_llama_cpp, require_llama_cpp
 
 __all__ = ["LocalModelUnavailable", "check_local_models", "register_local_provider", "stream_chunks"]
 
@@ -46,10 +46,8 @@ def stream_chunks(model: str, messages: list[dict[str, Any]], params: dict[str, 
     requested = params.get("max_tokens") or params.get("max_completion_tokens") or DEFAULT_MAX_TOKENS
     grammar = None
     if tools:
-        from llama_cpp import LlamaGrammar  # noqa: PLC0415
-
         schema = local_grammar.tool_call_schema(tools)
-        grammar = LlamaGrammar.from_string(local_grammar.json_schema_to_gbnf(schema), verbose=False)
+        grammar = import_llama_cpp().LlamaGrammar.from_string(local_grammar.json_schema_to_gbnf(schema), verbose=False)
         requested = max(int(requested), local_grammar.token_budget(schema))  # never cut a call in half
     llm = get_model(model)
     text: list[str] = []

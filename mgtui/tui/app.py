@@ -23,7 +23,7 @@ from mgtui.tui.themes import DEFAULT_THEME, load_themes
 
 def find_config_path(arg: str | None, cwd: Path) -> str:
     """The config file the engine should load (raises mgtui.config.loader.ConfigError)."""
-    from mgtui.config.discovery import find_config  # noqa: PLC0415 - pydantic stays off the first frame
+    from mgtui.config.discovery import find_config
 
     path, _label = find_config(arg, cwd)
     return str(path)
@@ -71,7 +71,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
 
     async def _config_path_resolver(self) -> str | None:
         """Called by the main screen after the first frame; reports a bad config instead of crashing."""
-        from mgtui.config.loader import ConfigError  # noqa: PLC0415
+        from mgtui.config.loader import ConfigError
 
         try:
             return await asyncio.to_thread(find_config_path, self.config_arg, self.cwd)
@@ -88,7 +88,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         self.main_screen.reload_config(config_path)
 
     def action_help(self) -> None:
-        from mgtui.tui.screens.help import HelpScreen  # noqa: PLC0415 - rarely needed
+        from mgtui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
@@ -126,7 +126,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
                                 self.action_edit_config)
 
     def action_edit_config(self) -> None:
-        from mgtui.tui.screens.config_editor import ConfigEditorScreen  # noqa: PLC0415 - rarely needed
+        from mgtui.tui.screens.config_editor import ConfigEditorScreen
 
         if self.main_screen.config_path:
             self.push_screen(ConfigEditorScreen(Path(self.main_screen.config_path)), self._config_saved)

@@ -133,7 +133,7 @@ class EngineClient:
             assert process.stdin is not None
             process.stdin.close()
             await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
-        except (asyncio.TimeoutError, RuntimeError, ConnectionError):
+        except (TimeoutError, RuntimeError, ConnectionError):
             process.kill()
             await process.wait()
         for task in self._tasks:
@@ -155,9 +155,9 @@ class EngineClient:
         elif kind == "busy":
             self.target.post_message(msg.EngineBusy(str(data.get("message", ""))))
         else:
-            from pydantic import ValidationError  # noqa: PLC0415 - loaded with the events module anyway
+            from pydantic import ValidationError
 
-            from mgtui.engine.events import parse_event  # noqa: PLC0415
+            from mgtui.engine.events import parse_event
 
             try:
                 event = parse_event(data)

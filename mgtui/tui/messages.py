@@ -200,7 +200,7 @@ class PromptSubmitted(Message):
 
 def event_to_message(event: AnyEvent) -> Message | None:
     """Translate one parsed engine event; None for events the UI does not show."""
-    from mgtui.engine import events as ev  # noqa: PLC0415 - keep pydantic off the first frame
+    from mgtui.engine import events as ev
 
     t = event.turn
     match event:

@@ -15,7 +15,7 @@ from mgtui.tui.screens.replay import ReplayScreen
 class ReplayApp(MgtuiApp):
     def __init__(self, session_dir: Path, *, speed: float = 1.0, paused: bool = False, theme: str | None = None) -> None:
         super().__init__(theme=theme)
-        self.session_dir = Path(session_dir)
+        self.replay_dir = Path(session_dir)
         self.source = ReplaySource(speed=speed if speed > 0 else math.inf)
         if paused:
             self.source.pause()
@@ -25,4 +25,4 @@ class ReplayApp(MgtuiApp):
         event.prevent_default()
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
-        self.push_screen(ReplayScreen(self.source, self.session_dir))
+        self.push_screen(ReplayScreen(self.source, self.replay_dir))

@@ -30,7 +30,7 @@ def theme_from_file(path: Path) -> Theme:
 
 
 def user_theme_dir() -> Path:
-    import platformdirs  # noqa: PLC0415 - only needed here
+    import platformdirs
 
     return Path(platformdirs.user_config_dir("mgtui")) / "themes"
 

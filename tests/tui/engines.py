@@ -61,7 +61,7 @@ class FixtureEngine:
         self.alive = False
 
 
-def fixture_factory(fixture: str, limit: int | None = None, made: list[FixtureEngine] | None = None):  # noqa: ANN201
+def fixture_factory(fixture: str, limit: int | None = None, made: list[FixtureEngine] | None = None):
     def make(target: MessagePump, _config: str | None, session_dir: str | None) -> FixtureEngine:
         engine = FixtureEngine(target, fixture, limit, session_dir)
         if made is not None:

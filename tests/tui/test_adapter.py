@@ -85,7 +85,7 @@ def test_shipped_themes_load_as_textual_themes() -> None:
         assert theme_from_file(path).primary
 
 
-def test_a_broken_theme_file_is_skipped(tmp_path) -> None:  # noqa: ANN001
+def test_a_broken_theme_file_is_skipped(tmp_path) -> None:
     (tmp_path / "bad.toml").write_text("name = 'bad'\nnot valid toml [", encoding="utf-8")
     (tmp_path / "ok.toml").write_text("name = 'ok'\nprimary = '#336699'\n", encoding="utf-8")
     assert [t.name for t in load_themes([tmp_path])] == ["ok"]

@@ -10,18 +10,26 @@ from mgtui.tui.app import MgtuiApp
 from mgtui.tui.screens.main import MainScreen, grid_shape
 from mgtui.tui.widgets.agent_pane import AgentPane, AnswerBlock
 from mgtui.tui.widgets.final_answer import FinalAnswerView
+from mgtui.tui.widgets.live_tail import LiveTail
 from mgtui.tui.widgets.vote_sidebar import VoteSidebar
-from tests.tui.engines import FIXTURES, FixtureEngine, fixture_factory, load_fixture, settle, wait_until
+from tests.tui.engines import (
+    FIXTURES,
+    FixtureEngine,
+    fixture_factory,
+    load_fixture,
+    settle,
+    wait_until,
+)
 
 ONE_TURN = "three_agents_one_turn.jsonl"
 TWO_TURNS = "three_agents_two_turns.jsonl"
 
 
-def make_app(fixture: str = ONE_TURN, limit: int | None = None, made: list[FixtureEngine] | None = None, **kw) -> MgtuiApp:  # noqa: ANN003
+def make_app(fixture: str = ONE_TURN, limit: int | None = None, made: list[FixtureEngine] | None = None, **kw) -> MgtuiApp:
     return MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory(fixture, limit, made), **kw)
 
 
-async def ask(pilot, text: str = "At what temperature does water boil?") -> None:  # noqa: ANN001
+async def ask(pilot, text: str = "At what temperature does water boil?") -> None:
     screen = pilot.app.screen
     await wait_until(pilot, lambda: screen.engine_ready)
     screen.post_message(m.PromptSubmitted(text))
@@ -125,9 +133,14 @@ async def test_maximise_and_restore_a_pane() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await ask(pilot)
         await pilot.press("alt+right", "alt+right", "ctrl+o")
-        assert app.screen.maximized is app.screen.panes["beta"]
+        beta = app.screen.panes["beta"]
+        assert app.screen.maximized is beta
+        # Only the maximised pane renders its live text as Markdown.
+        assert beta.tail is not None and beta.tail.markdown
+        assert not any(t.markdown for p in app.screen.panes.values() if p is not beta for t in p.query(LiveTail))
         await pilot.press("ctrl+o")
         assert app.screen.maximized is None
+        assert not beta.tail.markdown
 
 
 async def test_quit_during_a_turn_asks_first() -> None:
@@ -145,7 +158,7 @@ async def test_quit_during_a_turn_asks_first() -> None:
         assert made[0].cancels == 1 and not made[0].alive
 
 
-async def test_edit_config_command_reloads_the_engine_config(tmp_path) -> None:  # noqa: ANN001
+async def test_edit_config_command_reloads_the_engine_config(tmp_path) -> None:
     made: list[FixtureEngine] = []
     config = tmp_path / "team.yaml"
     config.write_text("agents:\n  - id: alpha\n    model: openai/alpha\n", encoding="utf-8")
@@ -160,7 +173,7 @@ async def test_edit_config_command_reloads_the_engine_config(tmp_path) -> None: 
         assert made[0].reloads == [str(config)]
 
 
-async def test_a_continued_session_shows_its_earlier_turns(tmp_path) -> None:  # noqa: ANN001
+async def test_a_continued_session_shows_its_earlier_turns(tmp_path) -> None:
     folder = tmp_path / "20261125-143904-743e07"
     folder.mkdir()
     lines = (FIXTURES / TWO_TURNS).read_text(encoding="utf-8")
@@ -173,7 +186,7 @@ async def test_a_continued_session_shows_its_earlier_turns(tmp_path) -> None:  #
         assert all(t.status == "ok" and t.winner == "alpha" and t.final for t in screen.turns)
 
 
-def test_cli_finds_the_session_to_continue(tmp_path) -> None:  # noqa: ANN001
+def test_cli_finds_the_session_to_continue(tmp_path) -> None:
     import pytest
 
     from mgtui.cli.tui_cmd import session_to_resume

@@ -31,7 +31,7 @@ def make_app(limit: int | None = None, theme: str | None = None) -> MgtuiApp:
     return MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory(FIXTURE, limit), theme=theme)
 
 
-def ask_and_settle(whole_turn: bool):  # noqa: ANN201
+def ask_and_settle(whole_turn: bool):
     async def run(pilot: Pilot) -> None:
         screen = pilot.app.screen
         await wait_until(pilot, lambda: screen.engine_ready)
@@ -50,21 +50,21 @@ async def _ready(pilot: Pilot) -> None:
 
 
 class TestMainScreen:
-    def test_empty_start(self, snap_compare) -> None:  # noqa: ANN001
+    def test_empty_start(self, snap_compare) -> None:
         assert snap_compare(make_app(), terminal_size=WIDE, run_before=_ready)
 
-    def test_three_agents_mid_stream(self, snap_compare) -> None:  # noqa: ANN001
+    def test_three_agents_mid_stream(self, snap_compare) -> None:
         assert snap_compare(make_app(MID_STREAM), terminal_size=WIDE, run_before=ask_and_settle(False))
 
-    def test_votes_and_a_reset(self, snap_compare) -> None:  # noqa: ANN001
+    def test_votes_and_a_reset(self, snap_compare) -> None:
         limit = _index_after("votes_reset", 1) + 1
         assert snap_compare(make_app(limit), terminal_size=WIDE, run_before=ask_and_settle(False))
 
-    def test_final_answer(self, snap_compare) -> None:  # noqa: ANN001
+    def test_final_answer(self, snap_compare) -> None:
         assert snap_compare(make_app(), terminal_size=WIDE, run_before=ask_and_settle(True))
 
-    def test_narrow_80x24(self, snap_compare) -> None:  # noqa: ANN001
+    def test_narrow_80x24(self, snap_compare) -> None:
         assert snap_compare(make_app(MID_STREAM), terminal_size=(80, 24), run_before=ask_and_settle(False))
 
-    def test_light_theme(self, snap_compare) -> None:  # noqa: ANN001
+    def test_light_theme(self, snap_compare) -> None:
         assert snap_compare(make_app(theme="mgtui-light"), terminal_size=WIDE, run_before=ask_and_settle(True))

@@ -124,5 +124,7 @@ def test_browser_tab_answers_a_question_and_ctrl_c_leaves_no_process(model_serve
     finally:
         server.kill()
     assert processes_mentioning(marker) == []
+    # The tab's app ran in the server's working directory: its session logged under it.
+    assert (tmp_path / ".mgtui" / "logs" / first_id[1] / "events.jsonl").is_file()
     # Everything the page loaded came from the server itself (no CDN fonts or scripts).
     assert requests and all(url.startswith(server.url + "/") for url in requests), requests

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 import urllib.request
@@ -14,6 +15,7 @@ from mgtui.web.serve import (
     EXPOSED_WARNING,
     HOST_ENV,
     INSTALL_HINT,
+    app_command,
     host_messages,
     is_loopback,
 )
@@ -40,6 +42,15 @@ def test_an_explicit_outside_host_is_warned_about_but_allowed() -> None:
     assert len(lines) == 1
     assert "Anyone who can reach port 8000" in lines[0] and "API keys" in lines[0]
     assert host_messages("127.0.0.1", 8000, explicit=False) == []
+
+
+def test_each_tab_runs_the_app_with_the_servers_options(tmp_path: Path) -> None:
+    command = app_command(str(tmp_path / "my config.yaml"), "logs", "mgtui-light")
+    assert command.startswith("exec ")  # the shell is replaced: the app leads its process group
+    argv = shlex.split(command.removeprefix("exec "))
+    assert argv[:3] == [sys.executable, "-m", "mgtui"]
+    assert argv[3:] == ["-c", str(tmp_path / "my config.yaml"), "--log-root", str(Path("logs").resolve()),
+                        "--theme", "mgtui-light"]
 
 
 def test_an_outside_host_not_given_with_host_is_refused_with_the_warning(tmp_path: Path) -> None:

@@ -41,11 +41,12 @@ class WebServerProcess:
     def __init__(self, args: list[str], cwd: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mgtui", "--web", "--port", str(self.port), *args],
-            cwd=cwd, env=mgtui_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True,
-        )
+        self.log = cwd / "mgtui-web.log"  # a file, not a pipe nobody drains while the test runs
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "mgtui", "--web", "--port", str(self.port), *args],
+                cwd=cwd, env=mgtui_env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
 
     def wait_listening(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -74,10 +75,7 @@ class WebServerProcess:
             self.process.wait()
 
     def output(self) -> str:
-        if self.process.poll() is None:
-            return ""
-        assert self.process.stdout is not None
-        return self.process.stdout.read()
+        return self.log.read_text(errors="replace")
 
 
 def processes_mentioning(marker: str) -> list[str]:

@@ -299,12 +299,14 @@ class MainScreen(Screen[None]):
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
+            if isinstance(self.maximized, AgentPane):
+                self.maximized.set_live_markdown(False)
             self.minimize()
             return
         pane = next((p for p in self.panes.values() if p.has_focus or p.has_focus_within), None)
         pane = pane or next(iter(self.panes.values()), None)
-        if pane is not None:
-            self.maximize(pane, container=False)
+        if pane is not None and self.maximize(pane, container=False):
+            pane.set_live_markdown(True)
 
     # -- engine events ------------------------------------------------------------------
 
@@ -348,7 +350,7 @@ class MainScreen(Screen[None]):
         if record.winner:
             title += f" · {record.winner}"
         title += f" · {record.question[:60]}"
-        from textual.widgets import Markdown  # noqa: PLC0415 - markdown-it stays off the first frame
+        from textual.widgets import Markdown
 
         body = Markdown(record.final or "_(no final answer)_")
         strip.mount(Collapsible(body, title=Content(title), collapsed=True))

@@ -57,7 +57,7 @@ class AnswerBlock(Vertical):
         self.content = content
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Markdown  # noqa: PLC0415 - markdown-it stays off the first frame
+        from textual.widgets import Markdown
 
         yield Static(Text(f"answer {self.label}"), classes="answer-label")
         yield Markdown(self.content)
@@ -184,18 +184,22 @@ class AgentPane(Vertical, can_focus=True):
         if reason != "start" or round_ > 1:
             extra = " · may only vote" if vote_only else ""
             self._add(Note(Text(f"── run {round_}, attempt {attempt}: {reason}{extra}"), classes="-run"))
-        self._tail = LiveTail()
-        self._add(self._tail)
-        self.state = "restarted" if reason == "restart" else "thinking"
+        self._start_tail()
+        self.state = "thinking" if reason in ("start", "next round", "retry", "enforce") else "restarted"
 
     def append_text(self, delta: str) -> None:
         if self._tail is None:
-            self._tail = LiveTail()
-            self._add(self._tail)
+            self._start_tail()
+        assert self._tail is not None
         self._tail.append(delta)
         self.chars_received += len(delta)
         if self.state in ("thinking", "restarted", "waiting"):
             self.state = "streaming"
+
+    def _start_tail(self) -> None:
+        self._tail = LiveTail()
+        self._tail.markdown = self.screen.maximized is self if self.is_attached else False
+        self._add(self._tail)
 
     def present(self) -> None:
         """This agent won and is presenting the final answer (shown in the final view)."""
@@ -209,6 +213,12 @@ class AgentPane(Vertical, can_focus=True):
             self.state = self._before_presenting
         elif self.state in ("thinking", "streaming", "restarted"):
             self.state = "stopped"
+
+    def set_live_markdown(self, on: bool) -> None:
+        """Render live text as Markdown (affordable for one pane, the maximised one)."""
+        for tail in self.query(LiveTail):
+            tail.markdown = on
+            tail.flush()
 
     def flush_text(self) -> None:
         if self._tail is not None and self._tail.is_mounted:

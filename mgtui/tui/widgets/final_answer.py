@@ -65,7 +65,7 @@ class FinalAnswerView(FollowScroll):
         self.query_one(LiveTail).append(delta)
 
     async def show_answer(self, agent: str, content: str) -> None:
-        from textual.widgets import Markdown  # noqa: PLC0415 - markdown-it stays off the first frame
+        from textual.widgets import Markdown
 
         self.content = content
         self.add_class("-shown")

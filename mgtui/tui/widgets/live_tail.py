@@ -2,6 +2,7 @@
 
 Measured on 2 cores: eight live `MarkdownStream` panes saturate a core, while plain-text
 tails at 10 Hz leave the UI responsive; finished answers are shown as Markdown instead.
+A tail in `markdown` mode (the one maximised pane) renders its bounded tail as Markdown.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class LiveTail(Static):
         super().__init__("", id=id, classes=classes)
         self.add_class("-empty")
         self.text = ""
+        self.markdown = False
         self._flush_timer: Timer | None = None
 
     def append(self, delta: str) -> None:
@@ -38,7 +40,12 @@ class LiveTail(Static):
         if len(self.text) > TAIL_CHARS:
             tail = "…" + tail[tail.find("\n") + 1 :]
         self.set_class(not tail.strip(), "-empty")
-        self.update(Text(tail))
+        if self.markdown:
+            from rich.markdown import Markdown  # noqa: PLC0415 - only a maximised pane needs it
+
+            self.update(Markdown(tail))
+        else:
+            self.update(Text(tail))
 
     def on_mount(self) -> None:
         if self.text:
