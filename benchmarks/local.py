@@ -5,7 +5,7 @@
 Prints per question: wall time, CPU time (all threads), status, how the winner was chosen, tokens and restarts;
 then: raw decode speed (tokens/s of one plain generation), median/mean turn time (goal
 <= 60 s on 2 cores), effective tokens/s, peak RSS and the share of turns that ended in a
-valid consensus (every live agent voted; no timeout). Never fails a build.
+valid consensus (all three agents voted; no timeout). Never fails a build.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ async def one_turn(loaded: Any, log_root: str, question: str) -> dict[str, Any]:
         "completion": sum(u.get("completion_tokens", 0) for u in result.usage.values()),
         "prompt": sum(u.get("prompt_tokens", 0) for u in result.usage.values()),
         "restarts": sum(1 for e in events if e.type == "agent_stopped"),
+        "errors": [e.error[:50] for e in events if e.type == "agent_error"],
         "final": (result.final_answer or "").strip().replace("\n", " ")[:60],
     }
 
@@ -107,7 +108,8 @@ def main() -> int:
             r = rows[-1]
             print(
                 f"{r['wall']:6.1f}s  cpu {r['cpu']:5.1f}s  {r['status']:<8} {r['how']:<14} {r['winner']:<8} "
-                f"{r['prompt']:>5}+{r['completion']:<4} tok  {r['restarts']} restarts  {r['question'][:34]:<34} -> {r['final']}",
+                f"{r['prompt']:>5}+{r['completion']:<4} tok  {r['restarts']} restarts  {r['question'][:34]:<34} -> {r['final']}"
+                + "".join(f"\n        agent error: {e}" for e in r["errors"]),
                 flush=True,
             )
     walls = [r["wall"] for r in rows]

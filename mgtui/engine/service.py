@@ -19,9 +19,12 @@ import json
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import IO, Any
 
-from mgtui.config.loader import ConfigError, LoadedConfig, load_config_file
+from mgtui.config.loader import ConfigError, load_config_file
+from mgtui.config.pending import PendingConfig
+from mgtui.config.watcher import ConfigChanged, watch_config
 from mgtui.engine.events import SessionNotice, TurnFinished, event_to_json
 from mgtui.engine.session import Session
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
@@ -35,7 +38,8 @@ class EngineService:
         self.session_dir = session_dir
         self.session: Session | None = None
         self._turn: asyncio.Task[Any] | None = None
-        self._pending_config: LoadedConfig | None = None
+        self.pending: PendingConfig | None = None  # set once a config is loaded
+        self._stop_watching = asyncio.Event()
 
     # output ------------------------------------------------------------------------
     def write(self, data: dict[str, Any]) -> None:
@@ -58,6 +62,7 @@ class EngineService:
         except ConfigError as exc:
             self.error(f"config error:\n{exc}")
             return
+        self.pending = PendingConfig(loaded)
         if self.session_dir and os.path.isdir(self.session_dir):
             self.session = Session.resume(self.session_dir, loaded, sink=self.sink)
         else:
@@ -80,7 +85,8 @@ class EngineService:
         """Run one command; False means stop serving."""
         match command.get("cmd"):
             case "ask":
-                self.ask(str(command.get("question", "")))
+                write_paths = [str(p) for p in command.get("write_paths") or []]
+                self.ask(str(command.get("question", "")), write_paths)
             case "cancel":
                 if self.session is not None:
                     self.session.cancel()
@@ -92,21 +98,24 @@ class EngineService:
                 self.error(f"unknown command: {other!r}")
         return True
 
-    def ask(self, question: str) -> None:
+    def ask(self, question: str, write_paths: list[str] | None = None) -> None:
         if self.busy:
             self.write({"type": "busy", "message": "a turn is running"})
             return
         if self.session is None:
             self.error("no usable config: fix it and reload")
             return
-        if self._pending_config is not None:
-            self.session.use_config(self._pending_config)
-            self._pending_config = None
-        self._turn = asyncio.create_task(self._run_turn(self.session, question))
+        if self.pending is not None:
+            loaded, applied = self.pending.begin_turn()  # a new config applies between turns only
+            if applied:
+                self.session.use_config(loaded)
+        # `@path:w` from the prompt: writable for this turn's final presenter (read-only before).
+        context = [{"path": p, "permission": "write"} for p in write_paths or []]
+        self._turn = asyncio.create_task(self._run_turn(self.session, question, context))
 
-    async def _run_turn(self, session: Session, question: str) -> None:
+    async def _run_turn(self, session: Session, question: str, context: list[dict[str, str]]) -> None:
         try:
-            await session.ask(question)
+            await session.ask(question, context_paths=context)
         except Exception as exc:  # noqa: BLE001 - the process must outlive a failed turn
             error = f"{type(exc).__name__}: {exc}"
             self.error(f"turn failed: {error}")
@@ -138,13 +147,33 @@ class EngineService:
             self.error(f"config error (not applied):\n{exc}")
             return
         self.config_path = config_path
-        if self.session is None:
+        if self.session is None or self.pending is None:
             self.open()
         else:
-            self._pending_config = loaded
-            self.sink(SessionNotice(session=self.session.id, message=f"config {config_path} applies from the next turn"))
+            self.pending.offer(ConfigChanged(loaded))
+            self.notice(f"config {config_path} applies from the next turn")
+
+    def notice(self, message: str, level: str = "info") -> None:
+        if self.session is not None:
+            self.sink(SessionNotice(session=self.session.id, message=message, level=level))  # type: ignore[arg-type]
+        else:
+            self.write({"type": "service_error", "message": message})
+
+    async def watch(self) -> None:
+        """Hot reload: valid edits of the config file apply at the next turn; invalid ones say why."""
+        async for update in watch_config(Path(self.config_path), stop_event=self._stop_watching):
+            if self.pending is None:
+                if isinstance(update, ConfigChanged):
+                    self.reload(self.config_path)
+                continue
+            self.pending.offer(update)
+            if isinstance(update, ConfigChanged):
+                self.notice(f"config {self.config_path} changed: applies from the next turn")
+            else:
+                self.notice(f"config {self.config_path} changed but is invalid (keeping the last good one):\n{update.error}", "warning")
 
     async def close(self) -> None:
+        self._stop_watching.set()
         if self.busy and self.session is not None and self._turn is not None:
             self.session.cancel()
             try:
@@ -152,7 +181,7 @@ class EngineService:
             except Exception:  # noqa: BLE001 - shutting down regardless
                 self._turn.cancel()
         if self.session is not None:
-            self.session.close()
+            await self.session.aclose()
 
 
 async def _stdin_lines() -> asyncio.StreamReader:
@@ -165,6 +194,7 @@ async def _stdin_lines() -> asyncio.StreamReader:
 async def serve(service: EngineService) -> int:
     service.open()
     service.warm_up()
+    watcher = asyncio.create_task(service.watch(), name="config-watch")
     reader = await _stdin_lines()
     while line := await reader.readline():
         if not line.strip():
@@ -180,6 +210,7 @@ async def serve(service: EngineService) -> int:
         if not await service.handle(command):
             break
     await service.close()  # shutdown, or stdin closed because the UI went away
+    watcher.cancel()
     return 0
 
 

@@ -34,7 +34,7 @@ class EngineLike(Protocol):
 
     async def start(self) -> None: ...
 
-    def ask(self, question: str) -> None: ...
+    def ask(self, question: str, write_paths: list[str] | None = None) -> None: ...
 
     def cancel(self) -> None: ...
 
@@ -110,8 +110,9 @@ class EngineClient:
             raise RuntimeError("the engine is not running")
         self._process.stdin.write((json.dumps(command) + "\n").encode())
 
-    def ask(self, question: str) -> None:
-        self._send({"cmd": "ask", "question": question})
+    def ask(self, question: str, write_paths: list[str] | None = None) -> None:
+        # `@path:w` paths: writable for the final presenter of this turn only.
+        self._send({"cmd": "ask", "question": question, "write_paths": list(write_paths or [])})
 
     def cancel(self) -> None:
         if self.alive:

@@ -31,6 +31,7 @@ class FixtureEngine:
         self.limit = limit
         self.alive = False
         self.asked: list[str] = []
+        self.asked_write_paths: list[list[str]] = []
         self.cancels = 0
         self.reloads: list[str] = []
         self._turn = 0
@@ -44,8 +45,9 @@ class FixtureEngine:
         self.alive = True
         self.target.post_message(m.EngineReady(self.events[0].session, self.log_dir, self.agents))
 
-    def ask(self, question: str) -> None:
+    def ask(self, question: str, write_paths: list[str] | None = None) -> None:
         self.asked.append(question)
+        self.asked_write_paths.append(list(write_paths or []))
         self._turn += 1
         turn = [e for e in self.events if e.turn == self._turn or (self._turn == 1 and e.type == "session_started")]
         for event in turn[: self.limit]:

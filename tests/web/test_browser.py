@@ -117,6 +117,8 @@ def test_browser_tab_answers_a_question_and_ctrl_c_leaves_no_process(model_serve
                 assert len(processes_mentioning(marker)) == 5, "the server, plus an app and an engine per tab"
 
                 assert server.interrupt() == 0, server.output()
+                assert f"serving on {server.url}" in server.output()
+                assert "stopping 2 app session(s)" in server.output()
                 for tab in (page, other):  # textual-serve's "Session ended." dialog
                     tab.wait_for_function("document.body.classList.contains('-closed')")
             finally:

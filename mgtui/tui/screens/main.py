@@ -80,6 +80,7 @@ class MainScreen(Screen[None]):
         self.engine_ready = False
         self.turn_running = False
         self.pending_question = question
+        self.pending_write_paths: list[str] = []
         self.panes: dict[str, AgentPane] = {}
         self.board = VoteBoard()
         self.turns: list[TurnRecord] = []
@@ -203,7 +204,8 @@ class MainScreen(Screen[None]):
             self._set_agents(message.agents)
         if self.pending_question:
             question, self.pending_question = self.pending_question, None
-            self._ask(question)
+            self._ask(question, self.pending_write_paths)
+            self.pending_write_paths = []
 
     @on(m.EngineError)
     def _engine_error(self, message: m.EngineError) -> None:
@@ -251,17 +253,19 @@ class MainScreen(Screen[None]):
             return
         if self.engine is None or not self.engine.alive:
             self.pending_question = message.text
+            self.pending_write_paths = list(message.write_paths)
             await self.start_engine()
             return
         if not self.engine_ready:
             self.pending_question = message.text
+            self.pending_write_paths = list(message.write_paths)
             self.notify("The engine is still starting; your question will be sent when it is ready.")
             return
-        self._ask(message.text)
+        self._ask(message.text, message.write_paths)
 
-    def _ask(self, question: str) -> None:
+    def _ask(self, question: str, write_paths: list[str] | None = None) -> None:
         assert self.engine is not None
-        self.engine.ask(question)
+        self.engine.ask(question, write_paths or [])
         self._set_running(True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
