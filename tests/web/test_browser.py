@@ -101,8 +101,9 @@ def test_browser_tab_answers_a_question_and_ctrl_c_leaves_no_process(model_serve
                 page.keyboard.press("Enter")
                 wait_for_screen(page, view, lambda text: FINAL in text, "the final answer", TURN_TIMEOUT)
                 page.screenshot(path=str(tmp_path / SCREENSHOT.name))
-                SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(tmp_path / SCREENSHOT.name, SCREENSHOT)
+                if os.environ.get("MGTUI_UPDATE_SCREENSHOTS"):  # refresh the README's picture on request only
+                    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(tmp_path / SCREENSHOT.name, SCREENSHOT)
                 asked = [request.all_text for request in model_server.requests]
                 assert any(QUESTION in text and NOTES_TEXT in text for text in asked), "question or attachment lost"
                 page.keyboard.press("Control+g")  # copy the final answer: OSC 52 -> the browser's clipboard
