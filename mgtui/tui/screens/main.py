@@ -121,15 +121,17 @@ class MainScreen(Screen[None]):
     def sidebar(self) -> VoteSidebar:
         return self.query_one(VoteSidebar)
 
-    def _set_agents(self, agents: list[dict[str, str]]) -> None:
+    async def _set_agents(self, agents: list[dict[str, str]]) -> None:
         """(Re)build the panes when the agent list changes; keep them when it does not."""
         wanted = [(a["id"], a.get("model", "")) for a in agents]
         if [(p.agent_id, p.model) for p in self.panes.values()] == wanted:
             return
         container = self.query_one("#agents", Container)
-        container.remove_children()
+        # Awaited: the handler that calls this finishes (and the next event is handled) only
+        # once the panes exist, so an event right after EngineReady always finds its pane.
+        await container.remove_children()
         self.panes = {aid: AgentPane(aid, model, id=f"pane-{_dom_id(aid)}") for aid, model in wanted}
-        container.mount_all(self.panes.values())
+        await container.mount_all(self.panes.values())
         columns, rows = grid_shape(len(wanted))
         container.styles.grid_size_columns = columns
         container.styles.grid_size_rows = rows
@@ -193,7 +195,7 @@ class MainScreen(Screen[None]):
             self.engine.reload(config_path)
 
     @on(m.EngineReady)
-    def _engine_ready(self, message: m.EngineReady) -> None:
+    async def _engine_ready(self, message: m.EngineReady) -> None:
         self.engine_ready = True
         self.session_dir = message.log_dir or self.session_dir
         self.status.engine = "busy" if self.turn_running else "ready"
@@ -201,7 +203,7 @@ class MainScreen(Screen[None]):
             self._load_earlier_turns(self._resume_dir)  # a continued session shows its past turns
         self.status.session = message.session
         if message.agents:
-            self._set_agents(message.agents)
+            await self._set_agents(message.agents)
         if self.pending_question:
             question, self.pending_question = self.pending_question, None
             self._ask(question, self.pending_write_paths)
@@ -315,9 +317,9 @@ class MainScreen(Screen[None]):
     # -- engine events ------------------------------------------------------------------
 
     @on(m.SessionStarted)
-    def _session_started(self, message: m.SessionStarted) -> None:
+    async def _session_started(self, message: m.SessionStarted) -> None:
         self.status.session = message.session
-        self._set_agents(message.agents)
+        await self._set_agents(message.agents)
 
     @on(m.TurnStarted)
     def _turn_started(self, message: m.TurnStarted) -> None:

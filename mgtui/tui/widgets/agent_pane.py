@@ -105,8 +105,8 @@ class AgentPane(Vertical, can_focus=True):
     AgentPane:focus, AgentPane:focus-within { border: round $primary; }
     AgentPane > .pane-header { height: 1; padding: 0 1; background: $boost; }
     AgentPane > .pane-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    AgentPane.-state-error > .pane-header, AgentPane.-state-dropped > .pane-header { color: $text-error; }
-    AgentPane.-state-answered > .pane-header, AgentPane.-state-voted > .pane-header { color: $text-success; }
+    AgentPane > .pane-header.-state-error, AgentPane > .pane-header.-state-dropped { color: $text-error; }
+    AgentPane > .pane-header.-state-answered, AgentPane > .pane-header.-state-voted { color: $text-success; }
     """
 
     state: reactive[str] = reactive("waiting")
@@ -123,7 +123,7 @@ class AgentPane(Vertical, can_focus=True):
         self._before_presenting = "answered"
 
     def compose(self) -> ComposeResult:
-        yield Static(self._header(), classes="pane-header")
+        yield Static(self._header(), classes=f"pane-header -state-{self.state}")
         yield FollowScroll(classes="pane-body")
 
     @property
@@ -152,8 +152,12 @@ class AgentPane(Vertical, can_focus=True):
             self.query_one(".pane-header", Static).update(self._header())
 
     def watch_state(self, old: str, new: str) -> None:
-        self.remove_class(f"-state-{old}")
-        self.add_class(f"-state-{new}")
+        # The class goes on the header only: a class change on the pane itself would restyle
+        # every block below it (~90 ms on a long pane, many times per turn).
+        if self.is_mounted:
+            header = self.query_one(".pane-header", Static)
+            header.remove_class(f"-state-{old}")
+            header.add_class(f"-state-{new}")
         self._refresh_header()
 
     def watch_label(self) -> None:
