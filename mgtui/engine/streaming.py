@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgtui.config.models import AgentConfig, OrchestratorConfig
+from mgtui.engine.draft import DraftDecoder
 from mgtui.engine.events import AgentError, TextDelta, Usage
+from mgtui.engine.protocol import NEW_ANSWER
 from mgtui.providers.litellm_access import get_litellm
 
 Emit = Callable[[Any], None]
@@ -102,7 +104,7 @@ def short_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-def _merge_tool_delta(calls: list[dict[str, Any]], delta: Any) -> None:
+def _merge_tool_delta(calls: list[dict[str, Any]], delta: Any) -> dict[str, Any]:
     index = getattr(delta, "index", None)
     if index is None:
         index = len(calls)
@@ -117,6 +119,7 @@ def _merge_tool_delta(calls: list[dict[str, Any]], delta: Any) -> None:
             call["function"]["name"] = function.name
         if getattr(function, "arguments", None):
             call["function"]["arguments"] += function.arguments
+    return call
 
 
 async def _stream_once(
@@ -129,6 +132,7 @@ async def _stream_once(
         kwargs["tools"] = tools
     response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
     reply = StreamedReply()
+    drafts: dict[int, DraftDecoder] = {}
     async for chunk in response:
         usage = getattr(chunk, "usage", None)
         if usage:
@@ -143,7 +147,10 @@ async def _stream_once(
                 reply.text += content
                 coalescer.add(content)
             for tool_delta in getattr(delta, "tool_calls", None) or []:
-                _merge_tool_delta(reply.tool_calls, tool_delta)
+                call = _merge_tool_delta(reply.tool_calls, tool_delta)
+                if call["function"]["name"] == NEW_ANSWER:  # show the answer as it is written
+                    decoder = drafts.setdefault(id(call), DraftDecoder())
+                    coalescer.add(decoder.feed(call["function"]["arguments"]))
     coalescer.flush()
     reply.tool_calls = [c for c in reply.tool_calls if c["function"]["name"]]
     for i, call in enumerate(reply.tool_calls):

@@ -244,8 +244,10 @@ class AgentPane(Vertical, can_focus=True):
 
     def show_answer(self, label: str, content: str) -> None:
         self.flush_text()
-        # The streamed text of this run is usually the answer itself: show it once, as Markdown.
-        if self._tail is not None and self._tail.text.strip() and self._tail.text.strip() in content:
+        # The run's streamed text ends with the answer itself (the engine streams the answer
+        # while the model writes it): show it once, as Markdown. The log keeps every word.
+        streamed = self._tail.text.strip() if self._tail is not None else ""
+        if self._tail is not None and streamed and (streamed in content or streamed.endswith(content.strip()[-200:])):
             self._tail.remove()
         self._tail = None
         self._add(AnswerBlock(label, content))
