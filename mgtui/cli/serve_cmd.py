@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
-import ipaddress
 import os
 import sys
 from typing import Any
+
+from mgtui.cli.hosts import is_loopback
 
 DEFAULT_KEY_ENV = "MGTUI_API_KEY"
 INSTALL_HINT = "mgtui serve needs the 'serve' extra: pip install 'mgtui[serve]'"
@@ -28,14 +29,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-dir", help="folder for session logs (default ./.mgtui/logs)")
     return parser
 
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _api_key(args: argparse.Namespace, loopback: bool) -> tuple[str | None, str | None]:

@@ -7,11 +7,12 @@ this process's working directory (so `@path` completes over the server's files).
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import shlex
 import sys
 from pathlib import Path
+
+from mgtui.cli.hosts import is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -24,14 +25,6 @@ EXPOSED_WARNING = (
 )
 REFUSED = "Refusing to bind to {host} from ${env}: pass --host {host} explicitly to expose the app."
 
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost: assume it is reachable from outside
 
 
 def host_messages(host: str, port: int, explicit: bool) -> list[str]:
