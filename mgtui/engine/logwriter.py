@@ -22,6 +22,10 @@ class Redactor:
         # longest first so a secret that contains another is replaced whole
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
 
+    @property
+    def secrets(self) -> set[str]:
+        return set(self._secrets)
+
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
             if secret in text:
@@ -118,6 +122,10 @@ class SessionLog:
     def _save_index(self, ts: str) -> None:
         self.index["updated"] = ts
         _write_atomic(self._index_path, self._redact(json.dumps(self.index, indent=2)))
+
+    def set_redactor(self, redactor: Redactor) -> None:
+        """A new config may bring new secrets; earlier ones stay redacted."""
+        self._redact = redactor
 
     def close(self) -> None:
         if not self._file.closed:

@@ -74,12 +74,11 @@ class Session:
         self.turn_context_paths: list[ContextPath] = []  # `@path` / `@path:w` of the running turn
         # Without an explicit factory the session builds its own from the config (MCP, files, custom tools).
         self._auto_tools = tool_factory is None
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Future[Any]] = set()  # sink and shutdown tasks, referenced until done
         self._tool_factory: ToolFactory | None = tool_factory if tool_factory is not None else build_tool_factory(loaded, self)
         self._redact = Redactor(_literal_secrets(loaded))
         self._log: SessionLog | None = None
         self._orchestrator: Orchestrator | None = None
-        self._sink_tasks: set[asyncio.Future[Any]] = set()
         self._starting = False  # ask() is importing LiteLLM / starting tools (seconds)
         self._cancel_pending = False  # cancel() came while starting: applies once the turn exists
         self._announced = False
@@ -100,8 +99,8 @@ class Session:
             result = sink(event)
             if inspect.isawaitable(result):
                 task = asyncio.ensure_future(result)
-                self._sink_tasks.add(task)  # keep a reference until done, or it may be collected
-                task.add_done_callback(self._sink_tasks.discard)
+                self._background.add(task)  # an unreferenced task may be collected before it runs
+                task.add_done_callback(self._background.discard)
 
     def redact(self, text: str) -> str:
         return self._redact(text)
@@ -198,9 +197,9 @@ class Session:
     def use_config(self, loaded: LoadedConfig) -> None:
         """Apply a new config from the next turn on (never mid-turn)."""
         self.loaded = loaded
-        self._redact = Redactor(_literal_secrets(loaded) | set(self._redact._secrets))
+        self._redact = Redactor(_literal_secrets(loaded) | self._redact.secrets)
         if self._log is not None:
-            self._log._redact = self._redact
+            self._log.set_redactor(self._redact)
         self._announced = False
         if self._auto_tools:
             self._retire_tools()
