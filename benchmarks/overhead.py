@@ -28,26 +28,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SERVER = r"""
-import json, signal, sys, threading, time
+import json, signal, sys, threading
 from tests.support.model_server import ModelServer
 from tests.support.replies import answer_then_vote
 latency, chunk_delay, out = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
-spans, lock = [], threading.Lock()
 answer = "The answer, with enough words to stream in several chunks. " * 6
-policy = answer_then_vote(answer, first_byte_delay=latency, chunk_delay=chunk_delay, chunk_size=16)
-def script(request, index):
-    reply = policy(request, index)
-    n_chunks = max(1, len(reply.content) // 16) + sum(max(1, len(c.arguments_json()) // 16) + 1 for c in reply.tool_calls)
-    start = time.time()
-    with lock:
-        spans.append([start, start + latency + chunk_delay * n_chunks, n_chunks, len(json.dumps(request.messages))])
-    return reply
-server = ModelServer(default=script)
+server = ModelServer(default=answer_then_vote(answer, first_byte_delay=latency, chunk_delay=chunk_delay, chunk_size=16))
 done = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: done.set())
 with server:
     print(server.url, flush=True)
     done.wait()
+# Each response's real busy span, as the server saw it: arrival to last byte (or hang-up).
+spans = [[s.request.received_at, s.finished_at, s.chunks_sent, len(json.dumps(s.request.messages))] for s in server.served]
 with open(out, "w") as f:
     json.dump(spans, f)
 """

@@ -66,6 +66,7 @@ class TurnOutcome:
 
 
 _CANCEL = object()
+RESTART_SETTLE_SECONDS = 0.03  # wait this long for more results before restarting agents
 
 
 class Orchestrator:
@@ -90,6 +91,7 @@ class Orchestrator:
         self.version = 0  # bumps on every new answer: runs that saw an older version are stale
         self.usage: dict[str, dict[str, int]] = {a.id: {"prompt_tokens": 0, "completion_tokens": 0} for a in config.agents}
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._deferred: dict[str, str] = {}  # agent -> why it restarts once the queue is drained
         self._cancelled = False
         self.question = ""
         self.files_written: list[str] = []  # by the final presenter's tools
@@ -138,6 +140,30 @@ class Orchestrator:
         self.emit(AgentStarted(agent=slot.cfg.id, attempt=1, round=slot.round, reason=reason, vote_only=not can_answer))
         slot.task = asyncio.create_task(self._run(slot, slot.run_id, messages, vote_ids, can_answer), name=f"agent-{slot.cfg.id}")
 
+    def _schedule_run(self, slot: AgentSlot, reason: str) -> None:
+        """Stop stale work now; start the new run once the queue is drained, so answers that
+        arrive together cause one restart per agent instead of one per answer."""
+        self._stop(slot, f"restarted: {reason}")
+        self._deferred[slot.cfg.id] = reason
+
+    def _start_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, {}
+        for agent_id in self.book.order:
+            slot = self.slots[agent_id]
+            if agent_id in deferred and agent_id in self.book.live and not slot.pending and not slot.running:
+                self._start_run(slot, deferred[agent_id])
+
+    async def _next_result(self, deadline: float) -> Any:
+        """The next queue item. Deferred restarts begin once results stop arriving for a
+        moment (answers often land together); raises TimeoutError at the turn deadline."""
+        if self._deferred:
+            settle = min(RESTART_SETTLE_SECONDS, max(0.0, deadline - time.monotonic()))
+            try:
+                return await asyncio.wait_for(self._queue.get(), timeout=settle)
+            except TimeoutError:
+                self._start_deferred()
+        return await asyncio.wait_for(self._queue.get(), timeout=max(0.0, deadline - time.monotonic()))
+
     async def _run(self, slot: AgentSlot, run_id: int, messages: list[dict[str, Any]], vote_ids: list[str], can_answer: bool) -> None:
         def on_attempt(reason: str, attempt: int) -> None:
             self.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=slot.round, reason=reason, vote_only=not can_answer))
@@ -180,14 +206,14 @@ class Orchestrator:
                 continue  # its finished result is handled next: answers count, stale votes restart it
             if other.running and self.book.answer_count(other.cfg.id) == 0:
                 continue  # first answers are allowed to finish
-            self._start_run(other, f"new answer {label}")
-        self._start_run(slot, "next round")
+            self._schedule_run(other, f"new answer {label}")
+        self._schedule_run(slot, "next round")
 
     def _on_vote(self, slot: AgentSlot, decision: Decision) -> None:
         target = self.by_anon[decision.target_anon]
         if slot.seen_version != self.version:
             self.emit(VoteIgnored(agent=slot.cfg.id, target=target, reason=decision.reason, why="answers changed since it started"))
-            self._start_run(slot, "vote on stale answers")
+            self._schedule_run(slot, "vote on stale answers")
             return
         label = protocol.answer_label(decision.target_anon, self.book.answer_count(target))
         self.book.cast(StandingVote(slot.cfg.id, target, label, decision.reason))
@@ -254,9 +280,8 @@ class Orchestrator:
                 return "ok", self.book.outcome("votes"), None
             if not self.book.live:
                 return "failed", None, "no live agent left"
-            remaining = deadline - time.monotonic()
             try:
-                item = await asyncio.wait_for(self._queue.get(), timeout=max(0.0, remaining))
+                item = await self._next_result(deadline)
             except TimeoutError:
                 outcome = self.book.outcome("timeout_votes")
                 return "timeout", outcome, None if outcome else "turn timed out before any answer"

@@ -19,6 +19,7 @@ import json
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class Served:
     request: RecordedRequest
     outcome: str
     chunks_sent: int
+    finished_at: float = 0.0  # time.time() when the response ended (benchmarks measure busy spans)
 
 
 class ModelServer:
@@ -163,14 +165,14 @@ class ModelServer:
         with self._lock:
             index = self._counts.get(model, 0)
             self._counts[model] = index + 1
-            request = RecordedRequest(path, model, body, headers, index)
+            request = RecordedRequest(path, model, body, headers, index, time.time())
             self._requests.append(request)
             self._lock.notify_all()
             return request, self._scripts.get(model, self._default)
 
     def _finish(self, request: RecordedRequest, outcome: str, chunks_sent: int) -> None:
         with self._lock:
-            self._served.append(Served(request, outcome, chunks_sent))
+            self._served.append(Served(request, outcome, chunks_sent, time.time()))
             self._lock.notify_all()
 
     # -- HTTP ------------------------------------------------------------------------------

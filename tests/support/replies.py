@@ -88,6 +88,7 @@ class RecordedRequest:
     body: dict[str, Any]
     headers: dict[str, str]  # lower-cased names
     call_index: int  # 0-based count of earlier requests for the same model
+    received_at: float = 0.0  # time.time() when the request arrived
 
     @property
     def messages(self) -> list[dict[str, Any]]:
