@@ -48,6 +48,7 @@ def new_answer_tool() -> dict[str, Any]:
                     "content": {
                         "type": "string",
                         "description": "Your complete answer to the original message.",
+                        "minLength": 1,
                         "maxLength": ANSWER_MAX_CHARS,
                     }
                 },
