@@ -10,6 +10,7 @@ from rich.text import Text
 
 from mgtui.logs.store import SessionInfo
 from mgtui.logs.summary import AgentStats, SessionSummary, TurnSummary
+from mgtui.question_text import one_line
 
 
 def short_time(ts: str) -> str:
@@ -73,7 +74,7 @@ def turns_table(summary: SessionSummary) -> Table:
         table.add_column(name, overflow="ellipsis", no_wrap=name != "question")
     for t in summary.turns:
         tally = ", ".join(f"{a} {n}" for a, n in t.tally.items() if n)
-        table.add_row(str(t.turn), Text(t.question[:60]), t.status, Text(t.winner or "–"), Text(tally), _seconds(t.duration_s))
+        table.add_row(str(t.turn), Text(one_line(t.question, 60)), t.status, Text(t.winner or "–"), Text(tally), _seconds(t.duration_s))
     return table
 
 

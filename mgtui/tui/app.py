@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from mgtui.tui.engine_client import EngineFactory, default_engine_factory
 from mgtui.tui.screens.confirm import ConfirmScreen
@@ -34,6 +35,9 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first while a turn runs)"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
+        # `?` is text in the prompt; it opens the help only when the focus is elsewhere (check_action).
+        Binding("question_mark", "help_key", "Help (outside the prompt)", id="app.help_key", show=False,
+                tooltip="Show every key (outside the prompt)"),
         Binding("f3", "history", "History", id="app.history", show=False, tooltip="The turns of this session, with every answer and vote"),
         Binding("f4", "sessions", "Sessions", id="app.sessions", show=False, tooltip="Past sessions: replay, continue or analyse one"),
         Binding("f5", "log_analysis", "Analysis", id="app.log_analysis", show=False, tooltip="Numbers, vote flow and timeline of this session"),
@@ -79,13 +83,15 @@ class MgtuiApp(SessionScreensMixin, App[None]):
             self.notify(str(exc), title="No usable config", severity="error", timeout=20)
             return None
 
-    @property
-    def main_screen(self) -> MainScreen:
-        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
-
     def reload_config(self, config_path: str) -> None:
         """Apply another config file from the next turn on (for the config screens)."""
-        self.main_screen.reload_config(config_path)
+        if (main := self._live_main()) is not None:
+            main.reload_config(config_path)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "help_key":
+            return not isinstance(self.focused, TextArea | Input)
+        return True
 
     def action_help(self) -> None:
         from mgtui.tui.screens.help import HelpScreen
@@ -93,8 +99,14 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_help_key(self) -> None:
+        self.action_help()
+
     async def action_quit(self) -> None:
-        main = self.main_screen
+        main = self._live_main()
+        if main is None:  # a replay or no main screen: nothing runs that could be lost
+            self.exit()
+            return
         if main.turn_running:
             self.push_screen(
                 ConfirmScreen("A turn is running. Quit anyway? (it is cancelled; the log keeps what happened)",
@@ -109,15 +121,24 @@ class MgtuiApp(SessionScreensMixin, App[None]):
             await self._stop_engine_and_exit()
 
     async def _stop_engine_and_exit(self) -> None:
-        main = self.main_screen
-        if main.turn_running and main.engine is not None:
-            main.engine.cancel()
-        await main.stop_engine()
+        if (main := self._live_main()) is not None:
+            if main.turn_running and main.engine is not None:
+                main.engine.cancel()
+            await main.stop_engine()
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        main = self.main_screen
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # Textual's key panel: our help screen lists more
+                yield command
+        yield SystemCommand("Keys", "Every key of the app and of this screen (F1)", self.action_help)
+        yield SystemCommand("History", "The turns of this session, with every answer and vote (F3)", self.action_history)
+        yield SystemCommand("Sessions", "Past sessions: replay, continue or analyse one (F4)", self.action_sessions)
+        yield SystemCommand("Session analysis", "Numbers, vote flow and timeline of this session (F5)",
+                            self.action_log_analysis)
+        main = self._live_main()
+        if main is None:
+            return
         yield SystemCommand("Restart engine", "Stop the engine process and start a new one", main.action_restart_engine)
         if main.final_view.content:
             yield SystemCommand("Copy final answer", "Copy the last final answer to the clipboard", main.action_copy_final)
@@ -128,8 +149,9 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     def action_edit_config(self) -> None:
         from mgtui.tui.screens.config_editor import ConfigEditorScreen
 
-        if self.main_screen.config_path:
-            self.push_screen(ConfigEditorScreen(Path(self.main_screen.config_path)), self._config_saved)
+        main = self._live_main()
+        if main is not None and main.config_path:
+            self.push_screen(ConfigEditorScreen(Path(main.config_path)), self._config_saved)
 
     def _config_saved(self, path: Path | None) -> None:
         if path is not None:

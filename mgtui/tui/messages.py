@@ -144,6 +144,7 @@ class FinalStarted(EngineMessage):
 class FinalAnswer(EngineMessage):
     agent: str
     content: str
+    files_written: list[str] = field(default_factory=list)  # files the presenter wrote (@path:w)
 
 
 @dataclass
@@ -236,8 +237,8 @@ def event_to_message(event: AnyEvent) -> Message | None:
             return ConsensusReached(t, winner, tally, tie, tied, how)
         case ev.FinalStarted(agent=a, strategy=strategy):
             return FinalStarted(t, a, strategy)
-        case ev.FinalAnswer(agent=a, content=content):
-            return FinalAnswer(t, a, content)
+        case ev.FinalAnswer(agent=a, content=content, files_written=written):
+            return FinalAnswer(t, a, content, list(written))
         case ev.TurnFinished(status=status, winner=winner, final_answer=final, duration_s=dur, error=err, usage=usage):
             return TurnFinished(t, status, winner, final, dur, err, usage)
         case ev.SessionNotice(level=level, message=text):

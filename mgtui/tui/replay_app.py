@@ -25,4 +25,5 @@ class ReplayApp(MgtuiApp):
         event.prevent_default()
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
-        self.push_screen(ReplayScreen(self.source, self.replay_dir))
+        # Closing the replay closes the app: under it is only Textual's blank default screen.
+        self.push_screen(ReplayScreen(self.source, self.replay_dir), lambda _: self.exit())

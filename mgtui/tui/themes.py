@@ -9,7 +9,8 @@ from pathlib import Path
 from textual import log
 from textual.theme import Theme
 
-SHIPPED_THEMES = Path(__file__).resolve().parents[2] / "themes"
+from mgtui.config.shipped import data_dir
+
 DEFAULT_THEME = "mgtui-dark"
 _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
            "background", "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha")
@@ -38,7 +39,7 @@ def user_theme_dir() -> Path:
 def load_themes(folders: Iterable[Path] | None = None) -> list[Theme]:
     """Every theme in the folders (later folders override earlier ones by name); bad files are logged."""
     found: dict[str, Theme] = {}
-    for folder in folders if folders is not None else (SHIPPED_THEMES, user_theme_dir()):
+    for folder in folders if folders is not None else (data_dir("themes"), user_theme_dir()):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.toml")):

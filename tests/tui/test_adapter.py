@@ -6,9 +6,10 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 
+from mgtui.config.shipped import data_dir
 from mgtui.engine import events as ev
 from mgtui.tui import messages as m
-from mgtui.tui.themes import SHIPPED_THEMES, load_themes, theme_from_file
+from mgtui.tui.themes import load_themes, theme_from_file
 from mgtui.tui.widgets.agent_pane import AgentPane, ToolRow
 from tests.tui.engines import load_fixture
 
@@ -78,10 +79,10 @@ async def test_tool_calls_are_collapsible_rows_and_markup_is_inert() -> None:
 
 
 def test_shipped_themes_load_as_textual_themes() -> None:
-    themes = {t.name: t for t in load_themes([SHIPPED_THEMES])}
+    themes = {t.name: t for t in load_themes([data_dir("themes")])}
     assert {"mgtui-dark", "mgtui-light"} <= set(themes)
     assert themes["mgtui-dark"].dark and not themes["mgtui-light"].dark
-    for path in SHIPPED_THEMES.glob("*.toml"):
+    for path in data_dir("themes").glob("*.toml"):
         assert theme_from_file(path).primary
 
 

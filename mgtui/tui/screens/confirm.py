@@ -20,6 +20,8 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 2; }
     """
+    # Not an on_mount query: a screen pushed while the app shuts down may never get its children.
+    AUTO_FOCUS = "#no"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
@@ -36,9 +38,6 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal():
                 yield Button(Content(self.no), id="no")
                 yield Button(Content(self.yes), id="yes", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -24,6 +24,7 @@ from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
 from mgtui.tui import messages as m
 from mgtui.tui.engine_client import EngineFactory, EngineLike
+from mgtui.question_text import one_line
 from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
@@ -212,6 +213,8 @@ class MainScreen(Screen[None]):
     @on(m.EngineError)
     def _engine_error(self, message: m.EngineError) -> None:
         self.notify(message.text, title="Engine", severity="error", timeout=10)
+        if not self.engine_ready:  # it could not open a session (bad config): nothing will run
+            self.status.engine = "stopped"
         self.status.detail = message.text.splitlines()[0]
 
     @on(m.EngineBusy)
@@ -329,7 +332,7 @@ class MainScreen(Screen[None]):
         self._set_running(True)
         self.status.turn = message.turn
         self.status.detail = ""
-        self.query_one("#question", Static).update(Text(f"Q{message.turn}: {message.question}"))
+        self.query_one("#question", Static).update(Text(f"Q{message.turn}: {one_line(message.question)}"))
         for pane in self.panes.values():
             pane.clear()
         self.board = VoteBoard(agents=list(self.panes))
@@ -355,7 +358,7 @@ class MainScreen(Screen[None]):
         title = f"turn {record.turn} · {record.status or 'unfinished'}"
         if record.winner:
             title += f" · {record.winner}"
-        title += f" · {record.question[:60]}"
+        title += f" · {one_line(record.question, 60)}"
         from textual.widgets import Markdown
 
         body = Markdown(record.final or "_(no final answer)_")
@@ -460,7 +463,7 @@ class MainScreen(Screen[None]):
     async def _final_answer(self, message: m.FinalAnswer) -> None:
         if self._current is not None:
             self._current.final = message.content
-        await self.final_view.show_answer(message.agent, message.content)
+        await self.final_view.show_answer(message.agent, message.content, message.files_written)
 
     @on(m.TurnFinished)
     async def _turn_finished(self, message: m.TurnFinished) -> None:
@@ -474,7 +477,7 @@ class MainScreen(Screen[None]):
             pane.finish_turn()
         self.final_view.finish(message.status, message.winner, message.duration_s, message.error)
         self._set_running(False)
-        self.status.detail = f"turn {message.turn}: {message.status}"
+        self.status.detail = message.status  # the bar already shows "turn N"
         self.refresh_bindings()
 
     @on(m.EngineNotice)

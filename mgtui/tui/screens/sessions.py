@@ -82,7 +82,8 @@ class SessionScreensMixin(_Base):
     async def _continue_session(self, folder: Path) -> None:
         """The next question adds a turn to that session: the engine restarts, resuming it."""
         main = self._live_main()
-        if main is None:
+        if main is None:  # `mgtui replay` runs no engine
+            self.notify(f"To continue it, run: mgtui --session {folder.name}", title="Session", severity="warning")
             return
         if main.turn_running:
             self.notify("A turn is running: wait for it or cancel it first.", severity="warning")

@@ -215,7 +215,7 @@ class AgentPane(Vertical, can_focus=True):
         self.flush_text()
         if self.state == "presenting":
             self.state = self._before_presenting
-        elif self.state in ("thinking", "streaming", "restarted"):
+        elif self.state in ("thinking", "streaming", "restarted", "error"):  # "error": a retry was pending
             self.state = "stopped"
 
     def set_live_markdown(self, on: bool) -> None:

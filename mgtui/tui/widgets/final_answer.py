@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Static
 
 from mgtui.tui.widgets.follow_scroll import FollowScroll
@@ -30,6 +31,7 @@ class FinalAnswerView(FollowScroll):
     FinalAnswerView.-status-cancelled, FinalAnswerView.-status-timeout { border: heavy $warning; }
     FinalAnswerView.-status-failed { border: heavy $error; }
     FinalAnswerView > .final-status { color: $text-muted; }
+    FinalAnswerView > .final-files { color: $text-accent; }
     FinalAnswerView > Markdown { margin: 0; padding: 0; }
     """
 
@@ -53,7 +55,7 @@ class FinalAnswerView(FollowScroll):
         tail = self.query_one(LiveTail)
         tail.text = ""
         tail.flush()
-        self.query(".final-markdown").remove()
+        self.query(".final-markdown, .final-files").remove()
         self.query_one(".final-status", Static).update("")
 
     def start(self, agent: str, strategy: str) -> None:
@@ -64,7 +66,7 @@ class FinalAnswerView(FollowScroll):
         self.add_class("-shown")
         self.query_one(LiveTail).append(delta)
 
-    async def show_answer(self, agent: str, content: str) -> None:
+    async def show_answer(self, agent: str, content: str, files_written: list[str] | None = None) -> None:
         from textual.widgets import Markdown
 
         self.content = content
@@ -74,8 +76,11 @@ class FinalAnswerView(FollowScroll):
         tail = self.query_one(LiveTail)
         tail.text = ""
         tail.flush()
-        await self.query(".final-markdown").remove()
-        await self.mount(Markdown(content, classes="final-markdown"), before=self.query_one(".final-status"))
+        await self.query(".final-markdown, .final-files").remove()
+        blocks: list[Widget] = [Markdown(content, classes="final-markdown")]
+        if files_written:  # what the presenter changed on disk (@path:w) must not go unnoticed
+            blocks.append(Static(Text("✎ wrote " + ", ".join(files_written)), classes="final-files"))
+        await self.mount_all(blocks, before=self.query_one(".final-status"))
 
     def finish(self, status: str, winner: str | None, duration_s: float, error: str | None) -> None:
         self.status = status

@@ -1,0 +1,161 @@
+"""Fixes found by using the app as a new user would (each test failed before its fix)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Collapsible, Static
+
+from mgtui.cli import tui_cmd
+from mgtui.tui import messages as m
+from mgtui.question_text import one_line, typed_part
+from mgtui.tui.replay_app import ReplayApp
+from mgtui.tui.screens.confirm import ConfirmScreen
+from mgtui.tui.screens.help import HelpScreen
+from mgtui.tui.screens.main import MainScreen
+from mgtui.tui.widgets.agent_pane import AgentPane
+from mgtui.tui.widgets.final_answer import FinalAnswerView
+from mgtui.tui.widgets.prompt_bar import PromptBar
+from tests.tui.engines import settle, wait_until
+from tests.tui.test_main_screen import ask, make_app
+from tests.tui.test_replay import session_folder
+
+ATTACHED = 'Explain @notes.txt please\n\n<attached file="notes.txt" mode="read-only">\nsecret body\n</attached>'
+
+
+def test_one_line_drops_attached_blocks_and_later_lines() -> None:
+    assert typed_part(ATTACHED) == "Explain @notes.txt please"
+    assert one_line(ATTACHED) == "Explain @notes.txt please"
+    assert one_line("first\nsecond") == "first …"
+    assert one_line("x" * 10, limit=5) == "xxxx…"
+
+
+async def test_quit_during_a_turn_asks_with_no_focused_and_survives_shutdown() -> None:
+    app = make_app(limit=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot)
+        assert app.screen.turn_running
+        await app.action_quit()
+        # The run ends right away, while the dialog may still be composing (it raised NoMatches).
+    assert app._exception is None
+
+
+async def test_quit_dialog_focuses_stay() -> None:
+    app = make_app(limit=20)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ask(pilot)
+        await app.action_quit()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.focused is not None and app.focused.id == "no"
+
+
+async def test_question_mark_opens_help_only_outside_the_prompt() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        prompt = app.screen.query_one(PromptBar)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert prompt.text == "?" and not isinstance(app.screen, HelpScreen)
+        app.screen.set_focus(None)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_question_strip_and_history_show_the_typed_question() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_until(pilot, lambda: screen.engine_ready)
+        screen.post_message(m.TurnStarted(1, ATTACHED))
+        await pilot.pause()
+        assert str(screen.query_one("#question", Static).render()) == "Q1: Explain @notes.txt please"
+        screen.post_message(m.TurnFinished(1, "ok", "alpha", "done", 1.0, None))
+        screen.post_message(m.TurnStarted(2, "next"))
+        await pilot.pause()
+        title = str(screen.query_one("#history").query_one(Collapsible).title)
+        assert title.endswith("· Explain @notes.txt please") and "attached" not in title
+
+
+async def test_status_bar_names_the_turn_once() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        screen = app.screen
+        await wait_until(pilot, lambda: not screen.turn_running)
+        rendered = str(screen.status.render())
+        assert rendered.count("turn 1") == 1 and rendered.endswith("ok")
+
+
+async def test_files_written_are_listed_under_the_final_answer() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.engine_ready)
+        screen.post_message(m.FinalAnswer(1, "alpha", "Done: see the file.", ["src/app.py", "[b]x[/b].md"]))
+        await settle(pilot)
+        files = screen.query_one(FinalAnswerView).query_one(".final-files", Static)
+        assert str(files.render()) == "✎ wrote src/app.py, [b]x[/b].md"  # file names are not markup
+
+
+async def test_palette_offers_the_session_screens_and_our_help() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"History", "Sessions", "Session analysis", "Keys"} <= set(commands)
+        commands["Keys"].callback()
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_a_pending_retry_is_settled_when_the_turn_ends() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(screen.panes))
+        screen.post_message(m.AgentErrored(1, "alpha", "HTTP 500", False))
+        await pilot.pause()
+        pane = screen.query_one("#pane-alpha", AgentPane)
+        assert pane.state == "error"
+        screen.post_message(m.TurnFinished(1, "cancelled", None, None, 1.0, None))
+        await pilot.pause()
+        assert pane.state == "stopped"
+
+
+async def test_engine_that_cannot_open_a_session_is_shown_stopped() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.engine_ready)
+        screen.engine_ready = False  # as after a restart whose config broke meanwhile
+        screen.post_message(m.EngineError("config error:\nx.yaml:1:1: bad"))
+        await pilot.pause()
+        assert screen.status.engine == "stopped"
+
+
+async def test_replay_app_closes_on_escape_and_quits_without_a_main_screen(tmp_path: Path) -> None:
+    folder = session_folder(tmp_path)
+    app = ReplayApp(folder, speed=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.return_code is None
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.return_code == 0  # exit() was called: the app does not sit on a blank screen
+    assert app._exception is None
+    app = ReplayApp(folder, speed=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+q")  # it raised StopIteration looking for the live main screen
+        await pilot.pause()
+    assert app._exception is None
+
+
+def test_broken_config_is_reported_with_lines_before_the_app_opens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "broken.yaml"
+    config.write_text("agents:\n  - id: a\n    modle: openai/x\n", encoding="utf-8")
+    assert tui_cmd.main(["-c", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert f"{config}:3:5: agents[0].modle: unknown key 'modle'" in err
+    assert "Traceback" not in err
