@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from mgtui.engine.events import AnswerPosted, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast
+from mgtui.engine.events import AnswerPosted, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, parse_event
 
 REDACTED = "***"
 
@@ -19,12 +19,18 @@ class Redactor:
     """Replaces every known secret value in serialised text."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._plain = {s for s in secrets if s and len(s) >= 4}
+        # Serialised text holds secrets JSON-escaped too (quotes, backslashes, \u escapes).
+        forms = set(self._plain)
+        for secret in self._plain:
+            forms.add(json.dumps(secret)[1:-1])
+            forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
         # longest first so a secret that contains another is replaced whole
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self._secrets = sorted(forms, key=len, reverse=True)
 
     @property
     def secrets(self) -> set[str]:
-        return set(self._secrets)
+        return set(self._plain)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
@@ -73,13 +79,16 @@ class SessionLog:
         except (OSError, ValueError):
             return {"id": self.folder.name, "turns": []}
 
-    def write(self, event: Any) -> str:
-        """Append one event; returns the (redacted) JSON line that was written."""
-        line = self._redact(event.model_dump_json())
+    def write(self, event: Any) -> Any:
+        """Append one event; returns it as written: a redacted copy when it held a secret."""
+        raw = event.model_dump_json()
+        line = self._redact(raw)
+        if line != raw:
+            event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
         self._file.write(line + "\n")
         self._file.flush()
         self._derive(event)
-        return line
+        return event
 
     def _turn_dir(self, turn: int) -> Path:
         path = self.folder / f"turn_{turn}"

@@ -168,9 +168,9 @@ class Orchestrator:
         def on_attempt(reason: str, attempt: int) -> None:
             self.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=slot.round, reason=reason, vote_only=not can_answer))
 
-        tools = self._tool_factory(slot.cfg, "coordination") if self._tool_factory else None
         result: Decision | AgentDropped
         try:
+            tools = self._tool_factory(slot.cfg, "coordination") if self._tool_factory else None
             result = await run_agent(
                 agent=slot.cfg,
                 orchestrator=self.settings,
@@ -225,6 +225,19 @@ class Orchestrator:
 
     # the turn -----------------------------------------------------------------
     async def run_turn(self, question: str) -> TurnOutcome:
+        try:
+            return await self._turn(question)
+        finally:
+            await self._reap()
+
+    async def _reap(self) -> None:
+        """Cancel and await every agent task, however the turn ended (even if it was cancelled)."""
+        tasks = [s.task for s in self.slots.values() if s.task is not None and not s.task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _turn(self, question: str) -> TurnOutcome:
         self.question = question
         started = time.monotonic()
         self.emit(TurnStarted(question=question, history_len=len(self.history), anonymous_ids={k: s.anon for k, s in self.slots.items()}))
@@ -311,7 +324,11 @@ class Orchestrator:
         self.emit(FinalStarted(agent=outcome.winner, strategy=strategy))
         answers = {a: self.book.latest(a) or "" for a in self.book.agents_with_answers()}
         deadline = started + self.settings.turn_timeout_seconds
-        tools = self._tool_factory(winner.cfg, "final") if self._tool_factory else None
+        try:
+            tools = self._tool_factory(winner.cfg, "final") if self._tool_factory else None
+        except Exception as exc:  # the presenter's tools failed to build: present without them
+            self.emit(AgentError(agent=winner.cfg.id, error=f"tools unavailable for the presentation: {short_error(exc)}", fatal=False, kind="presentation"))
+            tools = None
         result = await present_final_answer(
             agent=winner.cfg,
             settings=self.settings,

@@ -16,7 +16,7 @@ from mgtui.config.models import AgentConfig, OrchestratorConfig
 from mgtui.engine import protocol
 from mgtui.engine.agent import ToolExecutor, run_tool_calls
 from mgtui.engine.events import AgentError, AgentStarted
-from mgtui.engine.streaming import Emit, ProviderFailed, StreamedReply, TextCoalescer, stream_completion
+from mgtui.engine.streaming import Emit, ProviderFailed, StreamedReply, TextCoalescer, short_error, stream_completion
 
 
 TOOLS_NOTE = (
@@ -93,23 +93,28 @@ async def present_final_answer(
         return holder[0].total if holder else ""
 
     # Wait for the stream while still listening for a cancel on the orchestrator's queue.
-    while not task.done():
-        if cancelled():
-            task.cancel()
-            return Presentation(None, cancelled=True, partial=partial())
-        getter = asyncio.ensure_future(queue.get())
-        remaining = max(0.0, deadline - time.monotonic())
-        done, _ = await asyncio.wait({task, getter}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
-        if getter not in done:
-            getter.cancel()
-        if not done:
-            task.cancel()
-            emit(AgentError(agent=agent.id, error="turn timeout during the final presentation", fatal=False, kind="presentation"))
-            return Presentation(None, timed_out=True, partial=partial())
+    getter: asyncio.Future[Any] | None = None
+    try:
+        while not task.done():
+            if cancelled():
+                return Presentation(None, cancelled=True, partial=partial())
+            getter = asyncio.ensure_future(queue.get())
+            remaining = max(0.0, deadline - time.monotonic())
+            done, _ = await asyncio.wait({task, getter}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            if not done:
+                emit(AgentError(agent=agent.id, error="turn timeout during the final presentation", fatal=False, kind="presentation"))
+                return Presentation(None, timed_out=True, partial=partial())
+    finally:
+        # Whatever ends the wait (cancel, timeout, the turn itself cancelled), nothing is left running.
+        for pending in (task, getter):
+            if pending is not None and not pending.done():
+                pending.cancel()
+        await asyncio.gather(*(t for t in (task, getter) if t is not None), return_exceptions=True)
     try:
         reply = task.result()
-    except ProviderFailed as exc:
-        emit(AgentError(agent=agent.id, error=f"presentation failed, using the winning answer: {exc}", fatal=False, kind="presentation"))
+    except Exception as exc:  # provider gave up, or a tool broke: the winning answer still stands
+        reason = str(exc) if isinstance(exc, ProviderFailed) else short_error(exc)
+        emit(AgentError(agent=agent.id, error=f"presentation failed, using the winning answer: {reason}", fatal=False, kind="presentation"))
         return Presentation(None)
     text = reply.text.strip()
     written = list(getattr(tools, "files_written", []))  # an optional extra of the executor

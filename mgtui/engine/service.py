@@ -116,11 +116,12 @@ class EngineService:
     async def _run_turn(self, session: Session, question: str, context: list[dict[str, str]]) -> None:
         try:
             await session.ask(question, context_paths=context)
-        except Exception as exc:  # noqa: BLE001 - the process must outlive a failed turn
-            error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - the process must outlive a turn that could not start
+            # The turn never started (e.g. the local model is missing); a crash inside a turn is
+            # logged by the session itself. The UI waits for a turn_finished to unlock the prompt.
+            error = session.redact(f"{type(exc).__name__}: {exc}")
             self.error(f"turn failed: {error}")
-            # The UI waits for turn_finished; a crashed turn never sent one.
-            self.sink(TurnFinished(session=session.id, turn=session.turn, status="failed", error=error))
+            self.sink(TurnFinished(session=session.id, turn=session.turn + 1, status="failed", error=error))
 
     def warm_up(self) -> None:
         """Import LiteLLM now, while the user types, rather than on the first question.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import inspect
 import secrets as _secrets
 from collections.abc import Callable, Sequence
@@ -13,9 +15,9 @@ from typing import Any
 
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
-from mgtui.engine.events import SessionStarted, parse_event
+from mgtui.engine.events import SessionStarted, TurnFinished, parse_event
 from mgtui.engine.logwriter import Redactor, SessionLog, redact_config
-from mgtui.engine.orchestrator import Orchestrator, ToolFactory
+from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
 
@@ -46,12 +48,19 @@ def new_session_id() -> str:
     return f"{datetime.now():%Y%m%d-%H%M%S}-{_secrets.token_hex(3)}"
 
 
+_SECRET_ENV = re.compile(r"(API_KEY|_TOKEN|SECRET|PASSWORD|_KEY)$")
+
+
 def _literal_secrets(loaded: LoadedConfig) -> set[str]:
-    """api keys written literally in the config are secrets too."""
+    """Everything that must never be logged or shown: ${VAR} values, literal api keys and
+    MCP env/header values, and key-like environment variables LiteLLM may read by itself."""
     found = set(loaded.secrets)
     for agent in loaded.config.agents:
         if agent.api_key:
             found.add(agent.api_key)
+        for server in agent.mcp_servers:
+            found.update(v for v in (*server.env.values(), *server.headers.values()) if len(v) >= 8)
+    found.update(v for k, v in os.environ.items() if _SECRET_ENV.search(k.upper()) and len(v) >= 8)
     return found
 
 
@@ -94,7 +103,7 @@ class Session:
             event.turn = self.turn
         if self._log is None:
             self._log = SessionLog(self.dir, self._redact)
-        self._log.write(event)
+        event = self._log.write(event)  # redacted once, before anyone else sees it
         for sink in self._sinks:
             result = sink(event)
             if inspect.isawaitable(result):
@@ -144,6 +153,10 @@ class Session:
             orchestrator.cancel()
         try:
             outcome = await orchestrator.run_turn(question)
+        except Exception as exc:  # a bug in the turn: log it as a failed turn, keep the session usable
+            error = f"{type(exc).__name__}: {exc}"
+            self.emit(TurnFinished(status="failed", usage=orchestrator.usage, error=error))
+            outcome = TurnOutcome("failed", None, None, [], {}, orchestrator.usage, error=error)
         finally:
             self._orchestrator = None
         if outcome.final_answer:

@@ -132,7 +132,7 @@ class FileTools:
                 if file.stat().st_size > SEARCH_MAX_FILE_BYTES:
                     continue
                 data = file.read_bytes()
-            except OSError:
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop (resolve, Python 3.11)
                 continue
             if _is_binary(data[:8192]):
                 continue

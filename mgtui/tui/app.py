@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
@@ -43,6 +44,10 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         Binding("f5", "log_analysis", "Analysis", id="app.log_analysis", show=False, tooltip="Numbers, vote flow and timeline of this session"),
     ]
 
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
+        """Toasts carry engine errors, provider messages and file names: plain text unless a caller opts in."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
     def __init__(
         self,
         config: str | None = None,

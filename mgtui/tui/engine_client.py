@@ -170,9 +170,13 @@ class EngineClient:
     async def _read_stdout(self) -> None:
         process = self._process
         assert process is not None and process.stdout is not None
-        while line := await process.stdout.readline():
-            if line.strip():
-                self._handle_line(line.decode("utf-8", "replace"))
+        try:
+            while line := await process.stdout.readline():
+                if line.strip():
+                    self._handle_line(line.decode("utf-8", "replace"))
+        except ValueError as exc:  # a line over the stream limit: the protocol is broken, stop the engine
+            self._stderr.append(f"engine output unreadable: {exc}")
+            process.kill()
         returncode = await process.wait()
         if len(self._tasks) > 1:  # let the stderr reader drain, so the crash can be explained
             await asyncio.wait(self._tasks[1:], timeout=1.0)
