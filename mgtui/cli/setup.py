@@ -47,7 +47,8 @@ def open_session(config_arg: str | None, log_dir: str | None, resume_latest: boo
 
 def describe_startup_error(exc: BaseException) -> str:
     """One line for errors that stop a turn before it starts (never a traceback)."""
-    name = type(exc).__name__
-    if name == "LocalModelUnavailable":
-        return str(exc)
-    return f"{name}: {exc}"
+    from mgtui.providers.local_weights import LocalModelUnavailable  # noqa: PLC0415 - stdlib-only module
+
+    if isinstance(exc, LocalModelUnavailable):
+        return str(exc)  # already says what to install
+    return f"{type(exc).__name__}: {exc}"

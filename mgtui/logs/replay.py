@@ -109,11 +109,6 @@ class ReplaySource:
         self.speed = next((s for s in reversed(SPEEDS) if s < self._speed), SPEEDS[0])
         return self._speed
 
-    @property
-    def stepping(self) -> bool:
-        """Delivering at once up to the next answer or vote."""
-        return self._stepping
-
     def pause(self) -> None:
         self._running.clear()
         self._changed.set()

@@ -15,18 +15,6 @@ from mgtui.providers.litellm_access import get_litellm
 from tests.support import replies as R
 from tests.support.model_server import ModelServer
 
-AGENT_MODELS = ("alpha", "beta", "gamma")
-
-
-def script_all(server: ModelServer, script: R.Script) -> None:
-    """The same script for every model name these tests use."""
-    for name in AGENT_MODELS:
-        server.script(name, script)
-
-
-def request_text(request: Any) -> str:
-    """Every message text the model server received in one request."""
-    return "\n".join(str(m.get("content") or "") for m in request.body.get("messages") or [])
 
 MESSAGES = [
     {"role": "system", "content": "Answer in one word."},
@@ -80,7 +68,7 @@ def team_total(finished: Any) -> dict[str, int]:
 def check_agents_saw_the_conversation(server: ModelServer) -> None:
     assert server.requests
     for request in server.requests:
-        assert "Earlier-answer-teal." in request_text(request) and "Which planet is red?" in request_text(request)
+        assert "Earlier-answer-teal." in request.all_text and "Which planet is red?" in request.all_text
 
 
 FORMS = ["build", "build-nested", "model", "path", "shipped", "massgen-build", "massgen-shipped"]
@@ -88,7 +76,7 @@ FORMS = ["build", "build-nested", "model", "path", "shipped", "massgen-build", "
 
 @pytest.mark.parametrize("form", FORMS)
 async def test_acompletion(litellm, model_server: ModelServer, team_form, form: str) -> None:  # noqa: ANN001
-    script_all(model_server, R.answer_then_vote("Mars.", final="Mars, the red planet."))
+    model_server.set_default(R.answer_then_vote("Mars.", final="Mars, the red planet."))
     name, kwargs = team_form(form)
     response = await litellm.acompletion(model=name, messages=MESSAGES, **kwargs)
 
@@ -104,7 +92,7 @@ async def test_acompletion(litellm, model_server: ModelServer, team_form, form: 
 @pytest.mark.parametrize("form", FORMS)
 async def test_acompletion_stream(litellm, model_server: ModelServer, team_form, form: str) -> None:  # noqa: ANN001
     final = "Mars is the red planet; its dust is rich in iron oxide, which looks red. " * 2
-    script_all(model_server, R.answer_then_vote("Mars.", final=final))
+    model_server.set_default(R.answer_then_vote("Mars.", final=final))
     name, kwargs = team_form(form)
     stream = await litellm.acompletion(model=name, messages=MESSAGES, stream=True, stream_options={"include_usage": True}, **kwargs)
     deltas, usage = [], None
@@ -119,7 +107,7 @@ async def test_acompletion_stream(litellm, model_server: ModelServer, team_form,
 
 @pytest.mark.parametrize("form", ["build", "path", "massgen-shipped"])
 def test_completion_sync_and_stream(litellm, model_server: ModelServer, team_form, form: str) -> None:  # noqa: ANN001
-    script_all(model_server, R.answer_then_vote("Mars.", final="Mars."))
+    model_server.set_default(R.answer_then_vote("Mars.", final="Mars."))
     name, kwargs = team_form(form)
     response = litellm.completion(model=name, messages=MESSAGES, **kwargs)
     assert response.choices[0].message.content == "Mars."
@@ -143,7 +131,7 @@ async def test_errors_are_litellm_exceptions(litellm, model_server: ModelServer,
         await litellm.acompletion(model=f"mgtui/path:{tmp_path / 'missing.yaml'}", messages=MESSAGES)
     with pytest.raises(litellm.BadRequestError, match="last message must be a user message"):
         await litellm.acompletion(model="mgtui/loopteam", messages=MESSAGES[:3], **team_form("shipped")[1])
-    script_all(model_server, R.error(400, "scripted refusal"))
+    model_server.set_default(R.error(400, "scripted refusal"))
     name, kwargs = team_form("build")
     with pytest.raises(litellm.InternalServerError, match="no answer"):
         await litellm.acompletion(model=name, messages=MESSAGES, **kwargs)

@@ -16,18 +16,6 @@ from tests.conftest import FAST_ORCHESTRATOR
 from tests.support import replies as R
 from tests.support.model_server import ModelServer
 
-AGENT_MODELS = ("alpha", "beta", "gamma")
-
-
-def script_all(server: ModelServer, script: R.Script) -> None:
-    """The same script for every model name these tests use."""
-    for name in AGENT_MODELS:
-        server.script(name, script)
-
-
-def request_text(request: Any) -> str:
-    """Every message text the model server received in one request."""
-    return "\n".join(str(m.get("content") or "") for m in request.body.get("messages") or [])
 
 
 def log_events(result: Any) -> list[Any]:
@@ -90,18 +78,18 @@ async def test_run_inside_a_running_loop_is_refused(agent_config) -> None:
 
 
 async def test_session_second_turn_sees_first_final_answer(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
-    script_all(model_server, R.answer_then_vote("draft", final="FIRST-TURN-FINAL"))
+    model_server.set_default(R.answer_then_vote("draft", final="FIRST-TURN-FINAL"))
     async with mgtui.Session(agent_config(), log_dir=tmp_path) as team:
         first = await team.ask("Question one?")
         seen_before = len(model_server.requests)
-        script_all(model_server, R.answer_then_vote("second draft", final="SECOND"))
+        model_server.set_default(R.answer_then_vote("second draft", final="SECOND"))
         second = await team.ask("Question two?")
 
     assert first.final_answer == "FIRST-TURN-FINAL" and second.final_answer == "SECOND"
     assert first.session_id == second.session_id and first.turn == 1
     assert second.turn == 2 and team.history == [("Question one?", "FIRST-TURN-FINAL"), ("Question two?", "SECOND")]
     later = model_server.requests[seen_before:]
-    assert later and all("FIRST-TURN-FINAL" in request_text(r) and "Question one?" in request_text(r) for r in later)
+    assert later and all("FIRST-TURN-FINAL" in r.all_text and "Question one?" in r.all_text for r in later)
 
 
 async def test_stream_yields_the_logged_events_ending_with_turn_finished(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
@@ -116,7 +104,7 @@ async def test_stream_yields_the_logged_events_ending_with_turn_finished(model_s
 
 
 async def test_leaving_a_stream_early_cancels_the_turn(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
-    script_all(model_server, R.answer_then_vote("slow answer", chunk_size=1, chunk_delay=0.05))
+    model_server.set_default(R.answer_then_vote("slow answer", chunk_size=1, chunk_delay=0.05))
     team = mgtui.Session(agent_config(), log_dir=tmp_path)
     async with contextlib.aclosing(team.stream("Long question?")) as events:
         async for event in events:
@@ -134,7 +122,7 @@ async def test_history_as_openai_messages_reaches_the_agents(model_server: Model
     ]
     result = await mgtui.arun("And bats?", config=agent_config(), history=history, log_dir=tmp_path)
     assert result.ok
-    assert all("Owls-are-nocturnal." in request_text(r) for r in model_server.requests)
+    assert all("Owls-are-nocturnal." in r.all_text for r in model_server.requests)
 
 
 async def test_config_as_path_and_shipped_name(model_server: ModelServer, agent_config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

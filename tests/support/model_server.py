@@ -132,6 +132,11 @@ class ModelServer:
 
     # -- scripting and inspection --------------------------------------------------------
 
+    def set_default(self, script: Script) -> None:
+        """What every model without a script of its own answers."""
+        with self._lock:
+            self._default = as_script_fn(script)
+
     def script(self, model: str, script: Script) -> None:
         """Set what `model` answers; replaces any earlier script and restarts its count."""
         with self._lock:

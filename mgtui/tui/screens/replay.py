@@ -9,7 +9,6 @@ stdout. `ReplayScreen` is the main screen plus a visible replay bar and the repl
 from __future__ import annotations
 
 import asyncio
-import math
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -18,7 +17,6 @@ from textual.content import Content
 from textual.message_pump import MessagePump
 from textual.widgets import Static
 
-from mgtui.engine.events import AnyEvent
 from mgtui.logs.reader import read_events
 from mgtui.logs.replay import ReplaySource, speed_label
 from mgtui.tui import messages as m
@@ -28,11 +26,6 @@ from mgtui.tui.screens.main import MainScreen
 # Messages posted ahead of the screen: kept small so pause and step take effect at once
 # and an instant replay of a huge log does not queue it all in memory.
 QUEUE_HIGH_WATER = 32
-MERGE_CHARS = 16_000  # instant replay merges consecutive text deltas up to this size
-
-
-def _same_stream(held: AnyEvent, event: AnyEvent) -> bool:
-    return event.type == "text" and event.agent == held.agent and event.phase == held.phase  # type: ignore[attr-defined]
 
 
 class ReplayEngine:
@@ -69,25 +62,10 @@ class ReplayEngine:
         while self.target.message_queue_size:
             await asyncio.sleep(0.005)
         await self.target.wait_for_refresh()
-        pending: AnyEvent | None = None  # text held back to merge with the next delta
         async for event in self.source:
-            fast = math.isinf(self.source.speed) or self.source.stepping
-            if pending is not None and fast and _same_stream(pending, event) and len(pending.delta) < MERGE_CHARS:  # type: ignore[attr-defined]
-                # Instant replay: one message per run of text instead of one per delta (the
-                # pane would show the same characters, ~20x faster for a long log).
-                pending = pending.model_copy(update={"delta": pending.delta + event.delta})  # type: ignore[attr-defined]
-                continue
-            if pending is not None:
-                m.post_event(self.target, pending)
-                pending = None
-            if fast and event.type == "text":
-                pending = event
-                continue
             m.post_event(self.target, event)
             while self.target.message_queue_size > QUEUE_HIGH_WATER:
                 await asyncio.sleep(0.005)
-        if pending is not None:
-            m.post_event(self.target, pending)
 
     def ask(self, question: str) -> None:
         self.target.post_message(m.EngineBusy("This is a replay: it cannot be asked anything."))
