@@ -236,10 +236,10 @@ def bench_load(agents: int, seconds: float, tokens_per_s: float) -> None:
         tmux.start(mgtui_command(config), workdir, mgtui_env())
         tmux.wait_for(lambda s: "engine ready" in s, 60, poll=0.05)
         probe = KeyProbe(tmux)
-        for _ in range(10):
+        for _ in range(30):  # enough idle samples that the p95 is not one outlier
             idle["type"].append(probe.type_char())
             time.sleep(0.1)
-        for _ in range(5):
+        for _ in range(15):
             idle["palette"].append(probe.palette())
             time.sleep(0.2)
         probe.clear()

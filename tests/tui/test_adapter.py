@@ -75,7 +75,7 @@ async def test_tool_calls_are_collapsible_rows_and_markup_is_inert() -> None:
         rows = list(pane.query(ToolRow))
         assert len(rows) == 1 and rows[0].collapsed
         assert "✓ read_file" in str(rows[0].title)
-        assert pane.tail is not None and str(pane.tail.content).startswith("[red]not markup[/red]")
+        assert pane.tail is not None and pane.tail.render_line(0).text.startswith("[red]not markup[/red]")
 
 
 def test_shipped_themes_load_as_textual_themes() -> None:
@@ -94,7 +94,7 @@ def test_a_broken_theme_file_is_skipped(tmp_path) -> None:
 
 async def test_old_blocks_are_pruned_and_the_tail_is_bounded() -> None:
     from mgtui.tui.widgets.agent_pane import MAX_BLOCKS
-    from mgtui.tui.widgets.live_tail import TAIL_CHARS
+    from mgtui.tui.widgets.live_tail import MAX_LINES, PRUNE_STEP
 
     app = PaneApp()
     async with app.run_test() as pilot:
@@ -107,4 +107,8 @@ async def test_old_blocks_are_pruned_and_the_tail_is_bounded() -> None:
         await pilot.pause()
         assert len(pane.body.children) <= MAX_BLOCKS
         assert pane.chars_received == sum(len(f"round {r}\n") * 2000 for r in range(1, MAX_BLOCKS + 10))
-        assert pane.tail is not None and len(str(pane.tail.content)) <= TAIL_CHARS + 1
+        tail = pane.tail
+        assert tail is not None and tail.text == f"round {MAX_BLOCKS + 9}\n" * 2000  # the record is whole
+        shown = tail.shown_text.splitlines()
+        assert shown[0] == "…" and len(shown) <= MAX_LINES + PRUNE_STEP + 2  # what is drawn is bounded
+        assert tail.row_count <= MAX_LINES + PRUNE_STEP + 1
