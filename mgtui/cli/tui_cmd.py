@@ -1,7 +1,7 @@
 """`mgtui [-c CONFIG] [QUESTION]`: open the full-screen app.
 
 Only argparse and the app's own light modules load before the first frame; the config is
-located and the engine process started right after it.
+located and checked, and the engine process started, right after it.
 """
 
 from __future__ import annotations
@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mgtui.tui.app import MgtuiApp
 
 DEFAULT_LOG_ROOT = Path(".mgtui") / "logs"  # the engine's default (mgtui.engine.session)
 
@@ -45,14 +49,12 @@ def session_to_resume(log_root: Path, session: str | None, latest: bool) -> Path
     return None
 
 
-def checked_config(arg: str | None) -> str:
-    """The config file to use, validated; raises ConfigError (file:line issues) when unusable."""
-    from mgtui.config.discovery import find_config
-    from mgtui.config.loader import load_config_file
-
-    path, _label = find_config(arg, Path.cwd())
-    load_config_file(path)
-    return str(path)
+def exit_code(app: MgtuiApp) -> int:
+    """The app's exit code; a config still unusable at exit is reported in the shell (and is an error)."""
+    if app.config_problem:
+        print(f"mgtui: the config cannot be used:\n{app.config_problem}", file=sys.stderr)
+        return 1
+    return int(app.return_code or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,19 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         from mgtui.web.serve import serve
 
         return serve(args)
-    from mgtui.config.loader import ConfigError
-
     resume = session_to_resume(Path(args.log_root) if args.log_root else DEFAULT_LOG_ROOT, args.session, args.continue_)
-    # Checked before the screen opens (~0.13 s): a broken file is reported in the shell, as `mgtui run` does.
-    try:
-        config_path = checked_config(args.config)
-    except ConfigError as exc:
-        print(f"mgtui: the config cannot be used:\n{exc}", file=sys.stderr)
-        return 1
     from mgtui.tui.app import MgtuiApp
 
     question = " ".join(args.question).strip() or None
-    app = MgtuiApp(args.config, question, config_path=config_path, log_root=args.log_root, theme=args.theme,
+    # The config is located and validated after the first frame (in a thread): a broken one is
+    # shown in the app with its file:line issues, to edit or quit (then printed here too).
+    app = MgtuiApp(args.config, question, log_root=args.log_root, theme=args.theme,
                    session_dir=str(resume) if resume else None)
     app.run()
-    return int(app.return_code or 0)
+    return exit_code(app)

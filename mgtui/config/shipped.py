@@ -10,8 +10,6 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 import mgtui
 
 
@@ -35,6 +33,8 @@ class ShippedConfig:
 def _description(path: Path) -> str:
     """The config's own `description:` line; reading it must never break a listing."""
     try:
+        import yaml  # noqa: PLC0415 - the app's start-up (themes) needs only data_dir
+
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return "(unreadable)"

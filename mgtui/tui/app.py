@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
@@ -16,23 +17,32 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from mgtui.tui.engine_client import EngineFactory, default_engine_factory
-from mgtui.tui.screens.confirm import ConfirmScreen
 from mgtui.tui.screens.main import MainScreen
 from mgtui.tui.screens.sessions import SessionScreensMixin
 from mgtui.tui.themes import DEFAULT_THEME, load_themes
 
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
 
-def find_config_path(arg: str | None, cwd: Path) -> str:
-    """The config file the engine should load (raises mgtui.config.loader.ConfigError)."""
-    from mgtui.config.discovery import find_config
+    from mgtui.tui.engine_client import EngineFactory, EngineLike
 
-    path, _label = find_config(arg, cwd)
-    return str(path)
+
+def _engine_factory(log_root: str | None) -> EngineFactory:
+    """The real engine process; its client module (and the messages) load when it starts."""
+
+    def make(target: MessagePump, config_path: str | None, session_dir: str | None) -> EngineLike:
+        from mgtui.tui.engine_client import EngineClient  # noqa: PLC0415
+
+        return EngineClient(target, config_path, session_dir, log_root=log_root)
+
+    return make
 
 
 class MgtuiApp(SessionScreensMixin, App[None]):
     TITLE = "mgtui"
+    # The main screen is the default screen, whose CSS_PATH Textual does not read (it does for
+    # pushed screens): its own stylesheet is loaded here.
+    CSS_PATH = "screens/main.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first while a turn runs)"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
@@ -66,27 +76,41 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         self.cwd = cwd or Path.cwd()
         self.initial_question = question
         self.session_dir = session_dir  # a session to continue (the engine resumes it)
-        self.engine_factory = engine_factory or default_engine_factory(log_root)
+        self.engine_factory = engine_factory or _engine_factory(log_root)
         self.log_root = log_root
+        self.config_problem: str | None = None  # why the config cannot be used (printed at exit)
         self._theme_name = theme or DEFAULT_THEME
         for loaded in load_themes():
             self.register_theme(loaded)
 
+    def get_default_screen(self) -> Screen:
+        # The main screen is the first frame itself (no blank default screen drawn before it).
+        config = self.config_path or self._config_path_resolver
+        return MainScreen(self.engine_factory, config, self.initial_question, self.session_dir)
+
     def on_mount(self) -> None:
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
-        config = self.config_path or self._config_path_resolver
-        self.push_screen(MainScreen(self.engine_factory, config, self.initial_question, self.session_dir))
 
     async def _config_path_resolver(self) -> str | None:
-        """Called by the main screen after the first frame; reports a bad config instead of crashing."""
-        from mgtui.config.loader import ConfigError
+        """Called by the main screen after the first frame: locate and validate the config in a
+        thread (pydantic is not imported before that frame). When it cannot be used, say why and
+        offer to edit it; None means no engine starts for now."""
+        from mgtui.config.check import check_config
+        from mgtui.tui.screens.config_problem import ConfigProblemScreen
 
-        try:
-            return await asyncio.to_thread(find_config_path, self.config_arg, self.cwd)
-        except ConfigError as exc:
-            self.notify(str(exc), title="No usable config", severity="error", timeout=20)
-            return None
+        result = await asyncio.to_thread(check_config, self.config_arg, self.cwd)
+        self.config_problem = result.problem
+        if result.problem is None and result.path is not None:
+            return str(result.path)
+        self.push_screen(ConfigProblemScreen(result.problem or "no config found", result.path), self._config_fixed)
+        return None
+
+    async def _config_fixed(self, path: Path | None) -> None:
+        """The config was edited and saved from the problem screen: check it again, then start."""
+        if path is not None and (main := self._live_main()) is not None:
+            self.config_arg = str(path)
+            await main.start_engine()
 
     def reload_config(self, config_path: str) -> None:
         """Apply another config file from the next turn on (for the config screens)."""
@@ -113,6 +137,8 @@ class MgtuiApp(SessionScreensMixin, App[None]):
             self.exit()
             return
         if main.turn_running:
+            from mgtui.tui.screens.confirm import ConfirmScreen
+
             self.push_screen(
                 ConfirmScreen("A turn is running. Quit anyway? (it is cancelled; the log keeps what happened)",
                               yes="Quit", no="Stay"),
@@ -145,7 +171,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         if main is None:
             return
         yield SystemCommand("Restart engine", "Stop the engine process and start a new one", main.action_restart_engine)
-        if main.final_view.content:
+        if main.screen_ready and main.final_view.content:
             yield SystemCommand("Copy final answer", "Copy the last final answer to the clipboard", main.action_copy_final)
         if main.config_path:
             yield SystemCommand("Edit config", "Edit the active config; saved changes apply from the next turn",

@@ -191,9 +191,3 @@ class EngineClient:
             self._stderr.append(text)
             log.debug(f"engine: {text}")
 
-
-def default_engine_factory(log_root: str | None = None) -> EngineFactory:
-    def make(target: MessagePump, config_path: str | None, session_dir: str | None) -> EngineLike:
-        return EngineClient(target, config_path, session_dir, log_root=log_root)
-
-    return make

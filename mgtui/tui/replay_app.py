@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from textual import events
+from textual.screen import Screen
 
 from mgtui.logs.replay import ReplaySource
 from mgtui.tui.app import MgtuiApp
@@ -19,6 +20,9 @@ class ReplayApp(MgtuiApp):
         self.source = ReplaySource(speed=speed if speed > 0 else math.inf)
         if paused:
             self.source.pause()
+
+    def get_default_screen(self) -> Screen:
+        return Screen()  # not the live main screen: a replay runs no engine
 
     def on_mount(self, event: events.Mount) -> None:
         # Replaces MgtuiApp.on_mount, which would open the live main screen and start an engine.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mgtui.tui import messages as m
 from mgtui.tui.app import MgtuiApp
-from mgtui.tui.engine_client import EngineClient, default_engine_factory
+from mgtui.tui.engine_client import EngineClient
 from mgtui.tui.widgets.final_answer import FinalAnswerView
 from tests.conftest import make_config
 from tests.support.model_server import ModelServer
@@ -35,7 +35,7 @@ def script_answers(server: ModelServer) -> None:
 async def test_real_engine_shows_the_final_answer(model_server: ModelServer, tmp_path: Path) -> None:
     script_answers(model_server)
     app = MgtuiApp(config_path=write_config(model_server, tmp_path),
-                   engine_factory=default_engine_factory(str(tmp_path / "logs")))
+                   log_root=str(tmp_path / "logs"))  # the app's own engine process
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: screen.engine_ready, ENGINE_TRIES)
@@ -54,7 +54,7 @@ async def test_engine_killed_mid_turn_then_next_question_works(model_server: Mod
     for name in AGENTS:  # stream a little, then hang until the engine is killed
         model_server.script(name, text("Let me think about this carefully. " * 4, chunk_size=8, fail_after=3, failure="hang"))
     app = MgtuiApp(config_path=write_config(model_server, tmp_path),
-                   engine_factory=default_engine_factory(str(tmp_path / "logs")))
+                   log_root=str(tmp_path / "logs"))  # the app's own engine process
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: screen.engine_ready, ENGINE_TRIES)

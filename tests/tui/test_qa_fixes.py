@@ -5,20 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Collapsible, Static
+from textual.widgets import Collapsible, Static, TextArea
 
 from mgtui.cli import tui_cmd
 from mgtui.tui import messages as m
 from mgtui.question_text import one_line, typed_part
+from mgtui.tui.app import MgtuiApp
 from mgtui.tui.replay_app import ReplayApp
+from mgtui.tui.screens.config_editor import ConfigEditorScreen
+from mgtui.tui.screens.config_problem import ConfigProblemScreen
 from mgtui.tui.screens.confirm import ConfirmScreen
 from mgtui.tui.screens.help import HelpScreen
 from mgtui.tui.screens.main import MainScreen
 from mgtui.tui.widgets.agent_pane import AgentPane
 from mgtui.tui.widgets.final_answer import FinalAnswerView
 from mgtui.tui.widgets.prompt_bar import PromptBar
-from tests.tui.engines import settle, wait_until
-from tests.tui.test_main_screen import ask, make_app
+from tests.tui.engines import fixture_factory, settle, wait_until
+from tests.tui.test_main_screen import ONE_TURN, ask, make_app
 from tests.tui.test_replay import session_folder
 
 ATTACHED = 'Explain @notes.txt please\n\n<attached file="notes.txt" mode="read-only">\nsecret body\n</attached>'
@@ -152,10 +155,43 @@ async def test_replay_app_closes_on_escape_and_quits_without_a_main_screen(tmp_p
     assert app._exception is None
 
 
-def test_broken_config_is_reported_with_lines_before_the_app_opens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_broken_config_is_shown_in_the_app_and_printed_when_quitting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "broken.yaml"
     config.write_text("agents:\n  - id: a\n    modle: openai/x\n", encoding="utf-8")
-    assert tui_cmd.main(["-c", str(config)]) == 1
+    made: list[object] = []
+    app = MgtuiApp(str(config), cwd=tmp_path, engine_factory=lambda *a: made.append(a))  # type: ignore[arg-type,return-value]
+    expected = f"{config}:3:5: agents[0].modle: unknown key 'modle'"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfigProblemScreen))
+        assert expected in str(app.screen.query_one("#problem", Static).render())
+        assert not made  # no engine is started for a config that cannot be used
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 1
+    assert tui_cmd.exit_code(app) == 1
     err = capsys.readouterr().err
-    assert f"{config}:3:5: agents[0].modle: unknown key 'modle'" in err
-    assert "Traceback" not in err
+    assert expected in err and "Traceback" not in err
+
+
+async def test_fixing_the_config_in_the_editor_starts_the_engine(tmp_path: Path) -> None:
+    config = tmp_path / "broken.yaml"
+    config.write_text("agents:\n  - id: a\n    modle: openai/x\n", encoding="utf-8")
+    made: list[tuple[object, ...]] = []
+
+    def factory(target, config_path, session_dir):  # noqa: ANN001, ANN202 - records what the app asked for
+        made.append((config_path, session_dir))
+        return fixture_factory(ONE_TURN)(target, config_path, session_dir)
+
+    app = MgtuiApp(str(config), cwd=tmp_path, engine_factory=factory)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfigProblemScreen))
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfigEditorScreen))
+        editor = app.screen.query_one(TextArea)
+        editor.text = "agents:\n  - id: a\n    model: openai/x\n"
+        await pilot.press("ctrl+s", "escape")  # save, close the editor: checked again, then the engine starts
+        await wait_until(pilot, lambda: bool(made))
+        assert made == [(str(config), None)] and isinstance(app.screen, MainScreen)
+        assert "model: openai/x" in config.read_text()

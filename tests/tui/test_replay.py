@@ -44,10 +44,15 @@ async def final_frame(pilot) -> str:  # noqa: ANN001
     """The frame once everything is drawn, every agent pane scrolled to its end.
 
     Scrolling is normalised because where a following pane comes to rest depends on timing
-    (a live run leaves the longest pane two lines short of its end); the content must match.
+    (a live run leaves the longest pane two lines short of its end), and the panes' scrollbars
+    are hidden because their thumbs repaint a frame late; the content must match.
     """
     for pane in pilot.app.screen.query(AgentPane):
         pane.body.scroll_end(animate=False, immediate=True)
+    await settle(pilot)
+    for pane in pilot.app.screen.query(AgentPane):
+        # Hidden too: a thumb may still be drawn where the scroll was, one repaint behind.
+        pane.body.styles.scrollbar_size_vertical = 0
     await settle(pilot)
     return pilot.app.export_screenshot()
 
@@ -57,11 +62,11 @@ async def live_frame() -> str:
     app = MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory(FIXTURE))
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        for question in QUESTIONS:
+        for number, question in enumerate(QUESTIONS, start=1):
             await wait_until(pilot, lambda: screen.engine_ready and not screen.turn_running)
             screen.post_message(m.PromptSubmitted(question))
-            await wait_until(pilot, lambda: screen.turn_running)
-            await wait_until(pilot, lambda: not screen.turn_running)
+            # A recorded turn may start and end within one pause: wait for its number instead.
+            await wait_until(pilot, lambda n=number: screen.status.turn == n and not screen.turn_running)
         await settle(pilot)
         return await final_frame(pilot)
 

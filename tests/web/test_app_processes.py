@@ -58,8 +58,9 @@ async def test_a_killed_server_takes_its_apps_with_it(tmp_path: Path) -> None:
     try:
         await asyncio.to_thread(server.wait_listening)
         async with aiohttp.ClientSession() as client:
-            await client.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=100&height=30")
+            tab = await client.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=100&height=30")
             await wait_for_count(marker, 3, START_TIMEOUT)
+            assert not tab.closed  # the tab stays open: its app goes only with the server
             server.process.kill()  # SIGKILL: no clean-up runs in the server
             await asyncio.to_thread(server.process.wait)
             await wait_for_count(marker, 0, STOP_TIMEOUT)

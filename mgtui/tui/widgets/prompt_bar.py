@@ -26,7 +26,6 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Label, TextArea
 
-from mgtui.tui.attachments import resolve_prompt
 from mgtui.tui.messages import PromptSubmitted
 from mgtui.tui.widgets.path_picker import PathPicker
 
@@ -169,6 +168,8 @@ class PromptBar(Vertical):
     @work(exclusive=True, group="prompt-send", name="attach files")
     async def _send(self, text: str) -> None:
         try:
+            from mgtui.tui.attachments import resolve_prompt  # noqa: PLC0415 - needed at the first submit only
+
             resolved = await asyncio.to_thread(resolve_prompt, text, self.cwd)
             if self.busy:  # a turn started while the files were read
                 self._refuse()
