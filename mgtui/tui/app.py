@@ -42,7 +42,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     TITLE = "mgtui"
     # The main screen is the default screen, whose CSS_PATH Textual does not read (it does for
     # pushed screens): its own stylesheet is loaded here.
-    CSS_PATH = "screens/main.tcss"
+    CSS_PATH = Path(__file__).parent / "screens" / "main.tcss"  # absolute: subclasses live elsewhere
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first while a turn runs)"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
@@ -82,15 +82,14 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         self._theme_name = theme or DEFAULT_THEME
         for loaded in load_themes():
             self.register_theme(loaded)
+        if self._theme_name in self.available_themes:
+            # Before the first stylesheet is built: set later, it would restyle every widget.
+            self.theme = self._theme_name
 
     def get_default_screen(self) -> Screen:
         # The main screen is the first frame itself (no blank default screen drawn before it).
         config = self.config_path or self._config_path_resolver
         return MainScreen(self.engine_factory, config, self.initial_question, self.session_dir)
-
-    def on_mount(self) -> None:
-        if self._theme_name in self.available_themes:
-            self.theme = self._theme_name
 
     async def _config_path_resolver(self) -> str | None:
         """Called by the main screen after the first frame: locate and validate the config in a

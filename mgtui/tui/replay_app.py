@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from textual import events
 from textual.screen import Screen
 
 from mgtui.logs.replay import ReplaySource
@@ -24,10 +23,6 @@ class ReplayApp(MgtuiApp):
     def get_default_screen(self) -> Screen:
         return Screen()  # not the live main screen: a replay runs no engine
 
-    def on_mount(self, event: events.Mount) -> None:
-        # Replaces MgtuiApp.on_mount, which would open the live main screen and start an engine.
-        event.prevent_default()
-        if self._theme_name in self.available_themes:
-            self.theme = self._theme_name
-        # Closing the replay closes the app: under it is only Textual's blank default screen.
+    def on_mount(self) -> None:
+        # Closing the replay closes the app: under it is only a blank default screen.
         self.push_screen(ReplayScreen(self.source, self.replay_dir), lambda _: self.exit())

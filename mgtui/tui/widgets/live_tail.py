@@ -220,7 +220,11 @@ class LiveTail(Widget):
         # render_line runs for every visible row of every repaint: look the style, size and
         # window position up once per repaint instead (each lookup walks the DOM).
         self._render_style, self._render_size = self.rich_style, self.size
-        self._render_first = self._first_row()
+        self._render_first = first = self._first_row()
+        if len(self._strips) > 2 * self._render_size.height + 8:
+            # Keep only the window's strips: each holds several caches, and a few thousand
+            # rows scrolled past made the garbage collector's full passes pause the UI.
+            self._strips = {row: strip for row, strip in self._strips.items() if row >= first}
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:

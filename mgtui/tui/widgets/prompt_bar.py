@@ -26,7 +26,6 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Label, TextArea
 
-from mgtui.tui.messages import PromptSubmitted
 from mgtui.tui.widgets.path_picker import PathPicker
 
 # '@' at the start or after a space/bracket, then the path typed so far (no space, quote or ':').
@@ -176,6 +175,8 @@ class PromptBar(Vertical):
                 return
             for notice in resolved.notices:
                 self.notify(notice, title="Attachments", severity="warning")
+            from mgtui.tui.messages import PromptSubmitted  # noqa: PLC0415 - off the first frame
+
             self.post_message(PromptSubmitted(resolved.question, typed=text, write_paths=resolved.write_paths,
                                               notices=resolved.notices))
             self._remember(text)
