@@ -165,9 +165,9 @@ async def test_busy_refuses_but_keeps_the_text(tree: Path) -> None:
 async def test_at_opens_the_picker_with_the_top_level(tree: Path) -> None:
     app = BarApp(tree)
     async with app.run_test() as pilot:
-        picker = app.query_one(PathPicker)
-        assert not picker.is_open
+        assert app.query_one(PromptBar).picker is None  # made at the first '@', not on the first frame
         await type_text(pilot, "look at @")
+        picker = app.query_one(PathPicker)
         assert picker.is_open
         # Folders first; .gitignore'd paths and .git are not offered.
         assert option_ids(app) == ["mgtui/", "src/", ".gitignore", "notes.md"]
@@ -196,8 +196,8 @@ async def test_folders_descend_and_files_insert(tree: Path) -> None:
     app = BarApp(tree)
     async with app.run_test() as pilot:
         bar = app.query_one(PromptBar)
-        picker = app.query_one(PathPicker)
         await type_text(pilot, "fix @")
+        picker = app.query_one(PathPicker)
         await pilot.press("down")  # mgtui/ -> src/
         await pilot.press("enter")
         await settle(pilot)
@@ -244,7 +244,7 @@ async def test_recalled_question_does_not_open_the_picker(tree: Path) -> None:
         await pilot.press("up")
         await settle(pilot)
         assert app.query_one(PromptBar).text == "see @notes.md"
-        assert not app.query_one(PathPicker).is_open
+        assert not app.query_one(PromptBar).picker_open
 
 
 def test_snapshot_at_picker_open(snap_compare, tmp_path: Path) -> None:

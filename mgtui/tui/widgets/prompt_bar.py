@@ -17,6 +17,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -26,7 +27,9 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Label, TextArea
 
-from mgtui.tui.widgets.path_picker import PathPicker
+
+if TYPE_CHECKING:
+    from mgtui.tui.widgets.path_picker import PathPicker
 
 # '@' at the start or after a space/bracket, then the path typed so far (no space, quote or ':').
 _AT_TOKEN = re.compile(r'(?:^|(?<=[\s(\[{]))@(?P<token>[^\s"\':]*)$')
@@ -103,9 +106,9 @@ class PromptBar(Vertical):
         self._draft = ""  # what was typed before browsing the history
         self._sending = False
         self._loaded: str | None = None
+        self._picker: PathPicker | None = None  # made at the first '@' (not on the first frame)
 
     def compose(self) -> ComposeResult:
-        yield PathPicker(self.cwd, id="path-picker")
         yield Label("", id="prompt-notice")
         yield PromptInput(placeholder=self._placeholder, soft_wrap=True, compact=True, id="prompt-input")
 
@@ -114,8 +117,25 @@ class PromptBar(Vertical):
         return self.query_one(PromptInput)
 
     @property
-    def picker(self) -> PathPicker:
-        return self.query_one(PathPicker)
+    def picker(self) -> PathPicker | None:
+        """The `@` file picker, once it has been opened."""
+        return self._picker
+
+    @property
+    def picker_open(self) -> bool:
+        return self._picker is not None and self._picker.is_open
+
+    async def _open_picker(self, token: str) -> None:
+        if self._picker is None:
+            from mgtui.tui.widgets.path_picker import PathPicker  # noqa: PLC0415
+
+            self._picker = PathPicker(self.cwd, id="path-picker")
+            await self.mount(self._picker, before=0)
+        self._picker.filter_for(token)
+
+    def _close_picker(self) -> None:
+        if self._picker is not None:
+            self._picker.close()
 
     @property
     def text(self) -> str:
@@ -146,10 +166,10 @@ class PromptBar(Vertical):
         self._defer(self._submit)
 
     def _submit(self) -> None:
-        if self.picker.is_open:
-            if self.picker.choose_highlighted():
+        if self._picker is not None and self._picker.is_open:
+            if self._picker.choose_highlighted():
                 return
-            self.picker.close()  # nothing to choose: Enter sends what was typed
+            self._picker.close()  # nothing to choose: Enter sends what was typed
         text = self.text
         if not text.strip() or self._sending:
             return
@@ -200,8 +220,8 @@ class PromptBar(Vertical):
         self._defer(lambda: self._up_or_down(step))
 
     def _up_or_down(self, step: int) -> None:
-        if self.picker.is_open:
-            (self.picker.action_cursor_up if step < 0 else self.picker.action_cursor_down)()
+        if self._picker is not None and self._picker.is_open:
+            (self._picker.action_cursor_up if step < 0 else self._picker.action_cursor_down)()
             return
         area = self.input
         row = area.wrapped_document.location_to_offset(area.cursor_location).y
@@ -233,14 +253,14 @@ class PromptBar(Vertical):
     # -- the @ picker ---------------------------------------------------------------------
 
     def action_choose_path(self) -> None:
-        if not self.picker.is_open:
+        if self._picker is None or not self._picker.is_open:
             raise SkipAction()  # Tab moves the focus as usual
-        self._defer(self.picker.choose_highlighted)
+        self._defer(self._picker.choose_highlighted)
 
     def action_close_picker(self) -> None:
-        if not self.picker.is_open:
+        if self._picker is None or not self._picker.is_open:
             raise SkipAction()  # Escape means something else elsewhere
-        self._defer(self.picker.close)
+        self._defer(self._picker.close)
 
     def _token_before_cursor(self) -> tuple[int, str] | None:
         """(column of '@', text after it) when the cursor ends an `@path` being typed."""
@@ -254,22 +274,21 @@ class PromptBar(Vertical):
         return match.start(), match.group("token")
 
     @on(TextArea.Changed, "#prompt-input")
-    def _text_changed(self) -> None:
+    async def _text_changed(self) -> None:
         self.remove_class("-refused")
         loaded, self._loaded = self._loaded, None
         found = None if loaded == self.text else self._token_before_cursor()
         if found is None:
-            self.picker.close()
+            self._close_picker()
         else:
-            self.picker.filter_for(found[1])
+            await self._open_picker(found[1])
 
     @on(TextArea.SelectionChanged, "#prompt-input")
     def _cursor_moved(self) -> None:
-        if self.picker.is_open and self._token_before_cursor() is None:
-            self.picker.close()
+        if self.picker_open and self._token_before_cursor() is None:
+            self._close_picker()
 
-    @on(PathPicker.Chosen)
-    def _insert_path(self, event: PathPicker.Chosen) -> None:
+    def on_path_picker_chosen(self, event: PathPicker.Chosen) -> None:
         event.stop()
         found = self._token_before_cursor()
         if found is None:
@@ -281,4 +300,4 @@ class PromptBar(Vertical):
         self.input.replace(f"@{path}" + ("" if event.is_dir else " "), (row, start), (row, column),
                            maintain_selection_offset=False)
         if not event.is_dir:
-            self.picker.close()
+            self._close_picker()
