@@ -70,6 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     # The config is located and validated after the first frame (in a thread): a broken one is
     # shown in the app with its file:line issues, to edit or quit (then printed here too).
     app = MgtuiApp(args.config, question, log_root=args.log_root, theme=args.theme,
-                   session_dir=str(resume) if resume else None)
+                   session_dir=str(resume) if resume else None, tune_gc=True)
     app.run()
     return exit_code(app)

@@ -69,8 +69,10 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         cwd: Path | None = None,
         theme: str | None = None,
         session_dir: str | None = None,
+        tune_gc: bool = False,
     ) -> None:
         super().__init__()
+        self.tune_gc = tune_gc  # mgtui.tui.gc_policy: for the app's own process, not tests
         self.config_arg = config
         self.config_path = config_path  # an already located file: skips discovery
         self.cwd = cwd or Path.cwd()
@@ -89,7 +91,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     def get_default_screen(self) -> Screen:
         # The main screen is the first frame itself (no blank default screen drawn before it).
         config = self.config_path or self._config_path_resolver
-        return MainScreen(self.engine_factory, config, self.initial_question, self.session_dir)
+        return MainScreen(self.engine_factory, config, self.initial_question, self.session_dir, tune_gc=self.tune_gc)
 
     async def _config_path_resolver(self) -> str | None:
         """Called by the main screen after the first frame: locate and validate the config in a

@@ -30,6 +30,13 @@ async def stream(pilot: Pilot, tail: LiveTail, lines: range) -> None:
     await pilot.pause()
 
 
+def start_run(app: App[None]) -> tuple[AgentPane, LiveTail]:
+    pane = app.query_one(AgentPane)
+    pane.start_run("start", 1, 1, False)
+    assert pane.tail is not None
+    return pane, pane.tail
+
+
 def wheel(tail: LiveTail, up: bool) -> None:
     kind = MouseScrollUp if up else MouseScrollDown
     tail.post_message(kind(tail, 1, 1, 0, 0, 0, False, False, False))
@@ -50,10 +57,7 @@ def test_control_characters_never_reach_the_terminal() -> None:
 async def test_a_full_tail_stops_growing_and_shows_the_newest_rows() -> None:
     app = OnePane()
     async with app.run_test(size=(60, 20)) as pilot:
-        pane = app.query_one(AgentPane)
-        pane.start_run("start", 1, 1, False)
-        tail = pane.tail
-        assert tail is not None
+        pane, tail = start_run(app)
         await stream(pilot, tail, range(3))
         assert tail.size.height == 3 and visible_rows(tail) == ["line 0", "line 1", "line 2"]
         await stream(pilot, tail, range(3, 200))
@@ -68,10 +72,7 @@ async def test_a_full_tail_stops_growing_and_shows_the_newest_rows() -> None:
 async def test_the_wheel_scrolls_back_and_the_view_holds_while_text_arrives() -> None:
     app = OnePane()
     async with app.run_test(size=(60, 20)) as pilot:
-        pane = app.query_one(AgentPane)
-        pane.start_run("start", 1, 1, False)
-        tail = pane.tail
-        assert tail is not None
+        pane, tail = start_run(app)
         await stream(pilot, tail, range(100))
         top = visible_rows(tail)[0]
         wheel(tail, up=True)
@@ -92,10 +93,7 @@ async def test_the_wheel_scrolls_back_and_the_view_holds_while_text_arrives() ->
 async def test_clearing_the_tail_redraws_it_empty() -> None:
     app = OnePane()
     async with app.run_test(size=(60, 20)) as pilot:
-        pane = app.query_one(AgentPane)
-        pane.start_run("start", 1, 1, False)
-        tail = pane.tail
-        assert tail is not None
+        pane, tail = start_run(app)
         await stream(pilot, tail, range(50))
         tail.text = ""
         tail.flush()

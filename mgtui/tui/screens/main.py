@@ -6,7 +6,6 @@ updates, and keeps the per-turn state (`VoteBoard`). Widgets never talk to the e
 
 from __future__ import annotations
 
-import gc
 import math
 import re
 from collections.abc import Awaitable, Callable
@@ -25,6 +24,7 @@ from textual.widget import MountError
 from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
 from mgtui.question_text import one_line
+from mgtui.tui import gc_policy
 from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from mgtui.tui import messages as m  # handlers are found by name: no import before the first frame
     from mgtui.tui.engine_client import EngineFactory, EngineLike
 
-FULL_GC_EVERY = 100  # middle-generation passes per full one (Python's default: 10)
 NARROW_COLUMNS = 100  # below this, panes are stacked behind a selector
 VOTES_TAB = "tab-votes"
 ConfigResolver = Callable[[], Awaitable["str | None"]]
@@ -75,8 +74,11 @@ class MainScreen(Screen[None]):
         config: str | ConfigResolver | None,
         question: str | None = None,
         session_dir: str | None = None,
+        *,
+        tune_gc: bool = False,
     ) -> None:
         super().__init__()
+        self.tune_gc = tune_gc  # the app's own process only (gc settings are process-wide)
         self.engine_factory = engine_factory
         self.config_path = config if isinstance(config, str) else None
         self._resolve_config = None if isinstance(config, str) else config
@@ -120,13 +122,8 @@ class MainScreen(Screen[None]):
         await self.mount(FinalAnswerView(id="final"), before="#prompt-area")
         await self.mount(Footer())
         self.screen_ready = True
-        # What exists now (modules, styles, the screen) lives as long as the app: move it out of
-        # the collector's reach, and make full collections rarer. Measured with 8 streaming
-        # agents, they paused the UI for 50-100 ms about every 2 s (each Strip Textual draws
-        # carries 7 small caches); these pauses were the slowest key presses.
-        gc.freeze()
-        young, middle, _old = gc.get_threshold()
-        gc.set_threshold(young, middle, FULL_GC_EVERY)
+        if self.tune_gc:
+            gc_policy.freeze_startup_objects()
         await self.start_engine()
 
     def on_resize(self, event: Resize) -> None:
@@ -184,6 +181,8 @@ class MainScreen(Screen[None]):
         self.sidebar.board = self.board.snapshot()
 
     def _set_running(self, running: bool) -> None:
+        if self.tune_gc and self.turn_running and not running:
+            self.set_timer(gc_policy.IDLE_COLLECT_DELAY_S, lambda: gc_policy.collect_if(not self.turn_running))
         self.turn_running = running
         self.query_one(PromptBar).busy = running
         self.status.engine = "busy" if running else ("ready" if self.engine_ready else self.status.engine)
