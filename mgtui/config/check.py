@@ -26,4 +26,6 @@ def check_config(arg: str | None, cwd: Path) -> ConfigCheck:
         load_config_file(path)
     except ConfigError as exc:
         return ConfigCheck(path, str(exc))
+    except (UnicodeDecodeError, ValueError, OSError) as exc:  # e.g. a file saved as Latin-1
+        return ConfigCheck(path, f"{path}: cannot be read as a config: {exc}")
     return ConfigCheck(path, None)

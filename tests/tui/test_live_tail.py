@@ -103,3 +103,18 @@ async def test_clearing_the_tail_redraws_it_empty() -> None:
         tail.flush()
         await pilot.pause()
         assert visible_rows(tail) == ["fresh"]
+
+
+async def test_the_view_holds_when_old_lines_are_pruned_while_scrolled_back() -> None:
+    from mgtui.tui.widgets.live_tail import MAX_LINES, PRUNE_STEP
+
+    app = OnePane()
+    async with app.run_test(size=(60, 20)) as pilot:
+        _pane, tail = start_run(app)
+        await stream(pilot, tail, range(MAX_LINES))
+        wheel(tail, up=True)
+        await pilot.pause()
+        reading = visible_rows(tail)[:-1]
+        await stream(pilot, tail, range(MAX_LINES, MAX_LINES + PRUNE_STEP + 5))  # prunes the oldest lines
+        assert tail.shown_text.startswith("…")
+        assert visible_rows(tail)[:-1] == reading

@@ -20,6 +20,7 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
+from textual.css.query import NoMatches
 from textual.widget import MountError
 from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
@@ -86,6 +87,7 @@ class MainScreen(Screen[None]):
         self.session_dir = session_dir  # the engine resumes this session when set
         self._resume_dir: str | None = None  # what the current engine was asked to resume
         self.screen_ready = False  # everything composed (the first frame shows only a part)
+        self._starting = False  # start_engine is running (it awaits the config check)
         self.engine_ready = False
         self.turn_running = False
         self.pending_question = question
@@ -116,11 +118,14 @@ class MainScreen(Screen[None]):
 
     async def _compose_rest(self) -> None:
         """Mount what the first frame left out, then start the engine (its events need all of it)."""
-        await self.mount(VerticalScroll(id="history"), before="#question")
-        await self.mount(Tabs(id="pane-tabs"), after="#question")
-        await self.query_one("#main-row").mount(VoteSidebar(id="votes"))
-        await self.mount(FinalAnswerView(id="final"), before="#prompt-area")
-        await self.mount(Footer())
+        try:
+            await self.mount(VerticalScroll(id="history"), before="#question")
+            await self.mount(Tabs(id="pane-tabs"), after="#question")
+            await self.query_one("#main-row").mount(VoteSidebar(id="votes"))
+            await self.mount(FinalAnswerView(id="final"), before="#prompt-area")
+            await self.mount(Footer())
+        except (MountError, NoMatches):
+            return  # the app is closing already
         self.screen_ready = True
         if self.tune_gc:
             gc_policy.freeze_startup_objects()
@@ -191,11 +196,20 @@ class MainScreen(Screen[None]):
     # -- engine lifecycle -----------------------------------------------------------------
 
     async def start_engine(self) -> None:
-        if not self.screen_ready or (self.engine is not None and self.engine.alive):
-            return  # before the screen is complete, _compose_rest starts it
+        if not self.screen_ready or self._starting or (self.engine is not None and self.engine.alive):
+            return  # before the screen is complete, _compose_rest starts it; one start at a time
+        self._starting = True
+        try:
+            await self._start_engine()
+        finally:
+            self._starting = False
+
+    async def _start_engine(self) -> None:
         self.engine_ready = False
         if self.config_path is None and self._resolve_config is not None:
             self.config_path = await self._resolve_config()
+            if not self.is_attached:
+                return  # the app quit while the config was checked
             if self.config_path is None:
                 self.status.engine = "stopped"
                 self.status.detail = "no usable config"

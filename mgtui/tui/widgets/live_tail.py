@@ -120,16 +120,21 @@ class LiveTail(Widget):
         held = "\n".join([*self._lines, self._partial])
         return f"{ELLIPSIS_ROW}\n{held}" if self._pruned else held
 
-    def _take_new_text(self) -> None:
+    def _take_new_text(self) -> int:
+        """Split the new text into lines; returns how many rows pruning took off the front."""
         new, self._drawn = self._text[self._drawn :], len(self._text)
         if not new:
-            return
+            return 0
         *complete, self._partial = (self._partial + new).split("\n")
         self._lines.extend(clean_line(line) for line in complete)
-        if len(self._lines) > MAX_LINES + PRUNE_STEP:
-            del self._lines[: len(self._lines) - MAX_LINES]
-            self._pruned = True
-            self._reset_rows()
+        if len(self._lines) <= MAX_LINES + PRUNE_STEP:
+            return 0
+        dropped = self._lines[: len(self._lines) - MAX_LINES]
+        del self._lines[: len(dropped)]
+        removed = sum(len(wrap_line(line, self._wrap_width)) for line in dropped) - (0 if self._pruned else 1)
+        self._pruned = True  # (the first prune adds the "…" row)
+        self._reset_rows()
+        return removed
 
     # -- rows ------------------------------------------------------------------------------------
 
@@ -188,7 +193,8 @@ class LiveTail(Widget):
     def flush(self) -> None:
         """Draw the buffered text now (the timer calls this; tests may too)."""
         self._flush_timer = None
-        self._take_new_text()
+        before = self.row_count
+        removed = self._take_new_text()
         self.set_class(not self._text.strip(), "-empty")
         width, height = self.size
         if not self.is_mounted or width <= 0:
@@ -199,7 +205,6 @@ class LiveTail(Widget):
             self._wrap(width)
             self.refresh(layout=True)
             return
-        before = self.row_count
         first_changed = len(self._rows)  # the rows of the unfinished line are redrawn
         self._wrap(width)
         after = self.row_count
@@ -207,10 +212,10 @@ class LiveTail(Widget):
             self._strips.pop(row, None)
         if after != before and height < min(after, self._max_height):
             self.refresh(layout=True)  # still growing towards the height of its pane
-        elif self._back:
-            self._back = min(self._back + after - before, max(0, after - height))  # hold the view still
-            self.refresh(Region(0, height - 1, width, 1))  # the "newer lines" hint
-        elif after != before:
+        elif self._back:  # hold the view still: new rows add to how far back it is
+            self._back = min(self._back + after - before + removed, max(0, after - height))
+            self.refresh()
+        elif after != before or removed:
             self.refresh()  # every row moved up inside the window
         else:
             top = self._first_row()
@@ -279,7 +284,11 @@ class LiveTail(Widget):
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         first = self._first_row()
-        visible = [*self._rows, *self._partial_rows][first : first + self.size.height]
+        if self._markdown:
+            rows = [strip.text.rstrip() for strip in self._markdown_strips or []]
+        else:
+            rows = [*self._rows, *self._partial_rows]
+        visible = rows[first : first + self.size.height]
         return selection.extract("\n".join(visible)), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
