@@ -19,7 +19,10 @@ from textual.widgets import Input, TextArea
 
 from mgtui.tui.screens.main import MainScreen
 from mgtui.tui.screens.sessions import SessionScreensMixin
+from mgtui.tui import strip_cycles
 from mgtui.tui.themes import DEFAULT_THEME, load_themes
+
+strip_cycles.install()
 
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
