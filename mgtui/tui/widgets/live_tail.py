@@ -112,7 +112,15 @@ class LiveTail(Widget):
     def append(self, delta: str) -> None:
         self._text += delta
         if self._flush_timer is None and self.is_mounted:
-            self._flush_timer = self.set_timer(FLUSH_SECONDS, self.flush)
+            self._flush_timer = self.set_timer(FLUSH_SECONDS, self._timed_flush)
+
+    def _timed_flush(self) -> None:
+        if self.screen.is_current:
+            self.flush()
+        else:
+            # Under a dialog or the command palette each repaint of the pane repaints the whole
+            # screen on top (measured ~20 ms a time): keep buffering, draw once it is back.
+            self._flush_timer = self.set_timer(FLUSH_SECONDS, self._timed_flush)
 
     @property
     def shown_text(self) -> str:
