@@ -123,7 +123,11 @@ class PromptBar(Vertical):
 
     @property
     def picker_open(self) -> bool:
-        return self._picker is not None and self._picker.is_open
+        return self._shown_picker() is not None
+
+    def _shown_picker(self) -> PathPicker | None:
+        """The picker when it is open (it is made at the first '@')."""
+        return self._picker if self._picker is not None and self._picker.is_open else None
 
     async def _open_picker(self, token: str) -> None:
         if self._picker is None:
@@ -166,10 +170,10 @@ class PromptBar(Vertical):
         self._defer(self._submit)
 
     def _submit(self) -> None:
-        if self._picker is not None and self._picker.is_open:
-            if self._picker.choose_highlighted():
+        if (picker := self._shown_picker()) is not None:
+            if picker.choose_highlighted():
                 return
-            self._picker.close()  # nothing to choose: Enter sends what was typed
+            picker.close()  # nothing to choose: Enter sends what was typed
         text = self.text
         if not text.strip() or self._sending:
             return
@@ -220,8 +224,8 @@ class PromptBar(Vertical):
         self._defer(lambda: self._up_or_down(step))
 
     def _up_or_down(self, step: int) -> None:
-        if self._picker is not None and self._picker.is_open:
-            (self._picker.action_cursor_up if step < 0 else self._picker.action_cursor_down)()
+        if (picker := self._shown_picker()) is not None:
+            (picker.action_cursor_up if step < 0 else picker.action_cursor_down)()
             return
         area = self.input
         row = area.wrapped_document.location_to_offset(area.cursor_location).y
@@ -253,14 +257,14 @@ class PromptBar(Vertical):
     # -- the @ picker ---------------------------------------------------------------------
 
     def action_choose_path(self) -> None:
-        if self._picker is None or not self._picker.is_open:
+        if (picker := self._shown_picker()) is None:
             raise SkipAction()  # Tab moves the focus as usual
-        self._defer(self._picker.choose_highlighted)
+        self._defer(picker.choose_highlighted)
 
     def action_close_picker(self) -> None:
-        if self._picker is None or not self._picker.is_open:
+        if (picker := self._shown_picker()) is None:
             raise SkipAction()  # Escape means something else elsewhere
-        self._defer(self._picker.close)
+        self._defer(picker.close)
 
     def _token_before_cursor(self) -> tuple[int, str] | None:
         """(column of '@', text after it) when the cursor ends an `@path` being typed."""
