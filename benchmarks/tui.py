@@ -295,6 +295,8 @@ def bench_load(agents: int, seconds: float, tokens_per_s: float) -> None:
     table(f"(b) key press -> on screen, seconds ({agents} agents x ~{tokens_per_s:.0f} tok/s for {seconds:.0f}s; "
           f"{load_note()})",
           ["key", "idle n", "idle p50", "idle p95", "load n", "load p50", "load p95", "p95 load/idle"], rows)
+    for kind in ("type", "palette"):  # a p95 of a few dozen samples rests on its top few
+        print(f"  slowest {kind} under load: {', '.join(f'{v:.3f}' for v in sorted(load[kind])[-5:])}")
     table("(b) age of the newest streamed line on screen vs the engine's event log, seconds",
           ["samples", "p50", "p95", "max"], [[len(ages), pct(ages, 50), pct(ages, 95), max(ages, default=float("nan"))]])
     table(f"(b) CPU while streaming ({wall:.0f}s wall; {load_text})", ["UI process", "engine process(es)"],

@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(args)
     resume = session_to_resume(Path(args.log_root) if args.log_root else DEFAULT_LOG_ROOT, args.session, args.continue_)
+    from mgtui.tui.frame_rate import prefer_quick_frames  # noqa: PLC0415
+
+    prefer_quick_frames()
     from mgtui.tui.app import MgtuiApp
 
     question = " ".join(args.question).strip() or None

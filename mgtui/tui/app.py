@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.binding import Binding
@@ -76,6 +78,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     ) -> None:
         super().__init__()
         self.tune_gc = tune_gc  # mgtui.tui.gc_policy: for the app's own process, not tests
+        self.last_key_at = float("-inf")  # full GC passes wait for a quiet keyboard (gc_policy)
         self.config_arg = config
         self.config_path = config_path  # an already located file: skips discovery
         self.cwd = cwd or Path.cwd()
@@ -120,6 +123,11 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         """Apply another config file from the next turn on (for the config screens)."""
         if (main := self._live_main()) is not None:
             main.reload_config(config_path)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = monotonic()
+        await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "help_key":

@@ -80,6 +80,7 @@ class MainScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.tune_gc = tune_gc  # the app's own process only (gc settings are process-wide)
+        self._full_passes: gc_policy.FullPasses | None = None  # set with tune_gc once the screen is built
         self.engine_factory = engine_factory
         self.config_path = config if isinstance(config, str) else None
         self._resolve_config = None if isinstance(config, str) else config
@@ -129,6 +130,8 @@ class MainScreen(Screen[None]):
         self.screen_ready = True
         if self.tune_gc:
             gc_policy.freeze_startup_objects()
+            self._full_passes = gc_policy.FullPasses(lambda: getattr(self.app, "last_key_at", float("-inf")))
+            self.set_interval(gc_policy.CHECK_SECONDS, self._full_passes.check)
         await self.start_engine()
 
     def on_resize(self, event: Resize) -> None:
@@ -185,9 +188,14 @@ class MainScreen(Screen[None]):
     def _board_changed(self) -> None:
         self.sidebar.board = self.board.snapshot()
 
+    def _collect_if_idle(self) -> None:
+        """The full pass after a turn (skipped if the next one started meanwhile)."""
+        if self._full_passes is not None and not self.turn_running:
+            self._full_passes.collect()
+
     def _set_running(self, running: bool) -> None:
-        if self.tune_gc and self.turn_running and not running:
-            self.set_timer(gc_policy.IDLE_COLLECT_DELAY_S, lambda: gc_policy.collect_if(not self.turn_running))
+        if self._full_passes is not None and self.turn_running and not running:
+            self.set_timer(gc_policy.IDLE_COLLECT_DELAY_S, self._collect_if_idle)
         self.turn_running = running
         self.query_one(PromptBar).busy = running
         self.status.engine = "busy" if running else ("ready" if self.engine_ready else self.status.engine)

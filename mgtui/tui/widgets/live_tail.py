@@ -24,10 +24,10 @@ from textual import events
 from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.widget import Widget
 
-FLUSH_SECONDS = 0.1
+from mgtui.tui.widgets.tail_clock import tail_clock
+
 MAX_LINES = 400  # logical lines held for drawing (the full text stays in `.text` and the log)
 PRUNE_STEP = 100  # drop this many old lines at once: pruning renumbers every row, so do it rarely
 TAIL_CHARS_MAXIMISED = 6000  # the maximised pane renders this much of the end as Markdown
@@ -80,7 +80,6 @@ class LiveTail(Widget):
         self._render_style = Style()  # set by render_lines for the render_line calls it makes
         self._render_size = Size(0, 0)
         self._render_first = 0
-        self._flush_timer: Timer | None = None
         self.add_class("-empty")
 
     @property
@@ -111,16 +110,14 @@ class LiveTail(Widget):
 
     def append(self, delta: str) -> None:
         self._text += delta
-        if self._flush_timer is None and self.is_mounted:
-            self._flush_timer = self.set_timer(FLUSH_SECONDS, self._timed_flush)
+        if self.is_mounted:
+            tail_clock(self.app).want(self)
 
-    def _timed_flush(self) -> None:
-        if self.screen.is_current:
-            self.flush()
-        else:
-            # Under a dialog or the command palette each repaint of the pane repaints the whole
-            # screen on top (measured ~20 ms a time): keep buffering, draw once it is back.
-            self._flush_timer = self.set_timer(FLUSH_SECONDS, self._timed_flush)
+    def drawable_now(self) -> bool:
+        # Under a dialog or the command palette each repaint of the pane repaints the whole
+        # screen on top (measured ~20 ms a time): keep buffering, draw once it is back on top.
+        # (`Screen.is_current` is also true for a screen seen behind a modal one.)
+        return self.app.screen is self.screen
 
     @property
     def shown_text(self) -> str:
@@ -200,7 +197,8 @@ class LiveTail(Widget):
 
     def flush(self) -> None:
         """Draw the buffered text now (the timer calls this; tests may too)."""
-        self._flush_timer = None
+        if self.is_mounted:
+            tail_clock(self.app).drawn(self)
         before = self.row_count
         removed = self._take_new_text()
         self.set_class(not self._text.strip(), "-empty")

@@ -1,0 +1,77 @@
+"""One clock draws every live tail of an app together, ten times a second.
+
+Each tail on its own timer drew at its own moment, so eight streaming panes repainted the
+screen at up to 60 unrelated moments a second and a key press nearly always waited behind a
+tail's frame. Drawn together, the screen is busy for a few short moments a second and idle in
+between, so a key is drawn at once. (Also measured and dropped: holding the tails back for
+50 ms after each key, so the key's frame is drawn alone; keys were no faster.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+from weakref import WeakKeyDictionary
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.timer import Timer
+
+FLUSH_SECONDS = 0.1
+
+
+class Drawable(Protocol):
+    @property
+    def is_mounted(self) -> bool: ...
+
+    def drawable_now(self) -> bool: ...
+
+    def flush(self) -> None: ...
+
+
+class TailClock:
+    def __init__(self, app: App[object]) -> None:
+        self._app = app
+        self._due: dict[Drawable, None] = {}  # an ordered set: tails draw in the order they asked
+        self._timer: Timer | None = None
+        app.screen_change_signal.subscribe(app, self._screen_changed)
+
+    def want(self, tail: Drawable) -> None:
+        """Draw this tail at the next tick."""
+        self._due[tail] = None
+        if self._timer is None:
+            self._timer = self._app.set_timer(FLUSH_SECONDS, self._tick)
+
+    def drawn(self, tail: Drawable) -> None:
+        """The tail drew itself (e.g. when its answer arrived): nothing left for the tick."""
+        self._due.pop(tail, None)
+
+    def _screen_changed(self, _screen: object) -> None:
+        """A dialog closed: draw what waited under it now, not at the next tick."""
+        if any(tail.is_mounted and tail.drawable_now() for tail in self._due):
+            if self._timer is not None:
+                self._timer.stop()
+            self._tick()
+
+    def _tick(self) -> None:
+        self._timer = None
+        due, self._due = self._due, {}
+        for tail in due:
+            if not tail.is_mounted:
+                continue
+            if tail.drawable_now():
+                tail.flush()
+            else:
+                self._due[tail] = None
+        if self._due and self._timer is None:
+            self._timer = self._app.set_timer(FLUSH_SECONDS, self._tick)
+
+
+_clocks: WeakKeyDictionary[App[object], TailClock] = WeakKeyDictionary()
+
+
+def tail_clock(app: App[object]) -> TailClock:
+    """The app's clock, made on first use."""
+    clock = _clocks.get(app)
+    if clock is None:
+        clock = _clocks[app] = TailClock(app)
+    return clock
