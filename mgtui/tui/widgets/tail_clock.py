@@ -10,7 +10,7 @@ between, so a key is drawn at once. (Also measured and dropped: holding the tail
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -30,7 +30,7 @@ class Drawable(Protocol):
 
 class TailClock:
     def __init__(self, app: App[object]) -> None:
-        self._app = app
+        self._app = ref(app)  # weak: the clock is the value of a dict keyed weakly by the app
         self._due: dict[Drawable, None] = {}  # an ordered set: tails draw in the order they asked
         self._timer: Timer | None = None
         app.screen_change_signal.subscribe(app, self._screen_changed)
@@ -38,8 +38,7 @@ class TailClock:
     def want(self, tail: Drawable) -> None:
         """Draw this tail at the next tick."""
         self._due[tail] = None
-        if self._timer is None:
-            self._timer = self._app.set_timer(FLUSH_SECONDS, self._tick)
+        self._arm()
 
     def drawn(self, tail: Drawable) -> None:
         """The tail drew itself (e.g. when its answer arrived): nothing left for the tick."""
@@ -62,8 +61,13 @@ class TailClock:
                 tail.flush()
             else:
                 self._due[tail] = None
-        if self._due and self._timer is None:
-            self._timer = self._app.set_timer(FLUSH_SECONDS, self._tick)
+        if self._due:
+            self._arm()
+
+    def _arm(self) -> None:
+        app = self._app()
+        if self._timer is None and app is not None:
+            self._timer = app.set_timer(FLUSH_SECONDS, self._tick)
 
 
 _clocks: WeakKeyDictionary[App[object], TailClock] = WeakKeyDictionary()
