@@ -8,8 +8,10 @@ agents); each line becomes a Textual message through `mgtui.tui.messages.post_ev
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable
@@ -24,6 +26,16 @@ from mgtui.tui import messages as msg
 STDERR_LINES = 40  # kept to explain a crash
 STOP_GRACE_SECONDS = 3.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def _kill_group(leader: int) -> None:
+    """Kill what is left of the process group the engine led (it has exited by now)."""
+    if os.name != "posix":
+        return
+    try:
+        os.killpg(leader, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # nothing left
 
 
 class EngineLike(Protocol):
@@ -96,6 +108,9 @@ class EngineClient:
                 stderr=asyncio.subprocess.PIPE,
                 env=env,
                 limit=16 * 1024 * 1024,  # a final answer arrives as one line
+                # Its own process group, so stopping it also stops what it started (MCP servers,
+                # tool commands) even when it hangs and has to be killed.
+                start_new_session=os.name == "posix",
             )
         except OSError as exc:
             self.target.post_message(msg.EngineDied(None, f"could not start the engine: {exc}"))
@@ -135,8 +150,14 @@ class EngineClient:
             process.stdin.close()
             await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
         except (TimeoutError, RuntimeError, ConnectionError):
-            process.kill()
-            await process.wait()
+            pass
+        # The engine if it hangs, and whatever it started and left behind. First: on Python 3.11
+        # `wait()` returns only once every pipe is closed, and a child left running holds them.
+        _kill_group(process.pid)
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()  # where there are no process groups
+        with contextlib.suppress(TimeoutError):  # a child that left the group may hold a pipe
+            await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
         for task in self._tasks:
             task.cancel()
 
@@ -177,6 +198,9 @@ class EngineClient:
         except ValueError as exc:  # a line over the stream limit: the protocol is broken, stop the engine
             self._stderr.append(f"engine output unreadable: {exc}")
             process.kill()
+        # The protocol pipe closed: the engine is gone. What it started goes too (and lets go of
+        # the stderr pipe, which `wait()` waits for).
+        _kill_group(process.pid)
         returncode = await process.wait()
         if len(self._tasks) > 1:  # let the stderr reader drain, so the crash can be explained
             await asyncio.wait(self._tasks[1:], timeout=1.0)
