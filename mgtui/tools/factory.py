@@ -35,10 +35,13 @@ def needs_tools(config: MgtuiConfig, extra_paths: Sequence[ContextPath] = ()) ->
 
 
 class SessionTools:
-    def __init__(self, config: MgtuiConfig, session: Any, cwd: Path | None = None) -> None:
+    def __init__(self, config: MgtuiConfig, session: Any, cwd: Path | None = None, config_path: Path | None = None) -> None:
         self.config = config
         self.session = session  # needs .dir, .turn, .emit, .add_sink, .turn_context_paths
         self.cwd = (cwd or Path.cwd()).resolve()
+        # Never writable, whatever a context path allows: the config the engine reloads when it
+        # changes (a model must not give itself tools or keys) and this session's log folder.
+        self.always_protected = [str(p.resolve()) for p in (config_path, Path(session.dir)) if p is not None]
         self.anon = protocol.anonymous_ids([a.id for a in config.agents])
         self.workspaces = Workspaces(Path(session.dir), self.anon)
         self.traces = TraceBook()
@@ -110,7 +113,8 @@ class SessionTools:
         paths = self.context_paths()
         if not paths and not self.config.orchestrator.agent_workspaces:
             return None
-        resolved = [(self._absolute(p.path), p.permission == "write", p.protected_paths) for p in paths]
+        resolved = [(self._absolute(p.path), p.permission == "write", [*p.protected_paths, *self.always_protected])
+                    for p in paths]
         policy = PathPolicy(
             workspace=self.workspaces.workspace(agent.id),
             context=context_roots(resolved, phase, self.cwd),
@@ -146,4 +150,4 @@ def build_tool_factory(loaded: LoadedConfig, session: Any, extra_paths: Sequence
     """The session's tool factory, or None when no agent has anything to work with."""
     if not needs_tools(loaded.config, extra_paths):
         return None
-    return SessionTools(loaded.config, session)
+    return SessionTools(loaded.config, session, config_path=Path(loaded.path) if loaded.path else None)

@@ -209,3 +209,37 @@ def test_relative_protected_paths_are_read_against_the_context_path_and_the_cwd(
     with pytest.raises(ToolError, match="protected"):
         policy.resolve(f"{docs}/index.md", write=True)
     assert policy.resolve(f"{docs}/other.md", write=True).real == docs / "other.md"
+
+
+async def test_the_active_config_and_the_session_log_are_never_writable(tmp_path: Path) -> None:
+    """Even when the user makes the whole project writable (`@.:w`) and both live inside it."""
+    from types import SimpleNamespace
+
+    from mgtui.config.models import ContextPath
+    from mgtui.tools.factory import SessionTools
+    from tests.conftest import make_config
+
+    project = tmp_path / "project"
+    session_dir = project / ".mgtui" / "logs" / "20261125-120000-abcdef"
+    session_dir.mkdir(parents=True)
+    (session_dir / "events.jsonl").write_text("{}\n")
+    config_file = project / ".mgtui" / "config.yaml"
+    config_file.write_text("agents: []\n")
+    (project / "notes.md").write_text("old\n")
+    session = SimpleNamespace(dir=session_dir, turn=1, emit=lambda _event: None, add_sink=lambda _sink: None,
+                              turn_context_paths=[ContextPath(path=str(project), permission="write")])
+    config = make_config(SimpleNamespace(url="http://127.0.0.1:9/v1"), ("alpha",))  # no model is called
+    from mgtui.config.loader import config_from_data
+
+    tools = SessionTools(config_from_data(config).config, session, cwd=project, config_path=config_file)
+    agent_tools = tools(tools.config.agents[0], "final")  # the presenter, as the engine builds it
+    assert agent_tools is not None
+    result = await agent_tools.execute("c1", "write_file", {"path": f"{project}/notes.md", "content": "new\n"})
+    assert not result.startswith("Error"), result  # the project itself: yes
+    assert (project / "notes.md").read_text() == "new\n"
+    for n, target in enumerate((config_file, session_dir / "events.jsonl", session_dir / "new.txt")):
+        result = await agent_tools.execute(f"c{n + 2}", "write_file", {"path": str(target), "content": "tools: [all]\n"})
+        assert result.startswith("Error") and "protected" in result
+    assert config_file.read_text() == "agents: []\n"
+    assert (session_dir / "events.jsonl").read_text() == "{}\n"
+    assert not (session_dir / "new.txt").exists()
