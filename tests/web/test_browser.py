@@ -25,6 +25,7 @@ from tests.web.web_support import (
     REPO,
     TerminalView,
     WebServerProcess,
+    processes_left,
     processes_mentioning,
 )
 
@@ -126,7 +127,7 @@ def test_browser_tab_answers_a_question_and_ctrl_c_leaves_no_process(model_serve
                 context.close()
     finally:
         server.kill()
-    assert processes_mentioning(marker) == []
+    assert processes_left(marker) == []
     # The tab's app ran in the server's working directory: its session logged under it.
     assert (tmp_path / ".mgtui" / "logs" / first_id[1] / "events.jsonl").is_file()
     # Everything the page loaded came from the server itself (no CDN fonts or scripts).

@@ -78,6 +78,15 @@ class WebServerProcess:
         return self.log.read_text(errors="replace")
 
 
+def processes_left(marker: str, timeout: float = 15.0) -> list[str]:
+    """The processes still mentioning `marker` after they had `timeout` s to exit: an engine
+    whose app is gone sees its stdin close and shuts down by itself, closing its log first."""
+    deadline = time.monotonic() + timeout
+    while (found := processes_mentioning(marker)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
 def processes_mentioning(marker: str) -> list[str]:
     """Live (non-zombie) processes whose command line contains `marker`, as "pid cmdline"."""
     found = []
