@@ -29,7 +29,8 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 def _kill_group(leader: int) -> None:
-    """Kill what is left of the process group the engine led (it has exited by now)."""
+    """Kill the process group the engine leads: the engine if it still runs (hung), and whatever
+    it started and left behind."""
     if os.name != "posix":
         return
     try:
@@ -108,8 +109,8 @@ class EngineClient:
                 stderr=asyncio.subprocess.PIPE,
                 env=env,
                 limit=16 * 1024 * 1024,  # a final answer arrives as one line
-                # Its own process group, so stopping it also stops what it started (MCP servers,
-                # tool commands) even when it hangs and has to be killed.
+                # Its own session and process group, so stopping it also stops what it started
+                # (MCP servers, tool commands) even when it hangs and has to be killed.
                 start_new_session=os.name == "posix",
             )
         except OSError as exc:
