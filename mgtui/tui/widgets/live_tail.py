@@ -64,8 +64,11 @@ class LiveTail(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._markdown = False
-        self._text = ""  # everything streamed into this tail (the record)
-        self._drawn = 0  # how much of _text has been split into lines
+        # Everything streamed into this tail (the record), as parts: appending to one growing
+        # string copied all of it on every delta. Joined only when `.text` is read.
+        self._taken: list[str] = []  # already split into lines
+        self._pending: list[str] = []  # not yet
+        self._visible = False  # any non-blank text so far (else the tail is hidden)
         self._lines: list[str] = []  # complete logical lines held for drawing (cleaned)
         self._partial = ""  # the unfinished last line
         self._pruned = False  # older lines were dropped: the first row says so
@@ -97,19 +100,20 @@ class LiveTail(Widget):
 
     @property
     def text(self) -> str:
-        return self._text
+        if len(self._taken) > 1:
+            self._taken[:] = ["".join(self._taken)]
+        return "".join([*self._taken, *self._pending])
 
     @text.setter
     def text(self, value: str) -> None:
         """Replace the text (e.g. "" to clear); drawn at the next flush."""
-        self._text = value
-        self._drawn = 0
+        self._taken, self._pending, self._visible = [], [value] if value else [], False
         self._lines, self._partial, self._pruned, self._back = [], "", False, 0
         self._reset_rows()
         self._wrap_width = -1  # what was drawn is gone: redraw all at the next flush
 
     def append(self, delta: str) -> None:
-        self._text += delta
+        self._pending.append(delta)
         if self.is_mounted:
             tail_clock(self.app).want(self)
 
@@ -127,9 +131,12 @@ class LiveTail(Widget):
 
     def _take_new_text(self) -> int:
         """Split the new text into lines; returns how many rows pruning took off the front."""
-        new, self._drawn = self._text[self._drawn :], len(self._text)
+        new = "".join(self._pending)
         if not new:
             return 0
+        self._taken.append(new)
+        self._pending.clear()
+        self._visible = self._visible or not new.isspace()
         *complete, self._partial = (self._partial + new).split("\n")
         self._lines.extend(clean_line(line) for line in complete)
         if len(self._lines) <= MAX_LINES + PRUNE_STEP:
@@ -196,12 +203,12 @@ class LiveTail(Widget):
     # -- drawing ---------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Draw the buffered text now (the timer calls this; tests may too)."""
+        """Draw the buffered text now (the tail clock calls this; the pane and tests may too)."""
         if self.is_mounted:
             tail_clock(self.app).drawn(self)
         before = self.row_count
         removed = self._take_new_text()
-        self.set_class(not self._text.strip(), "-empty")
+        self.set_class(not self._visible, "-empty")
         width, height = self.size
         if not self.is_mounted or width <= 0:
             self.refresh(layout=True)  # rows are made when the layout gives a width
@@ -310,5 +317,5 @@ class LiveTail(Widget):
         self._strips.clear()  # cached rows are padded to the old width
 
     def on_mount(self) -> None:
-        if self._text:
+        if self._taken or self._pending:
             self.flush()
