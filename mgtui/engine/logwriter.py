@@ -39,6 +39,57 @@ class Redactor:
         return text
 
 
+class StreamRedactor:
+    """Redacts text that arrives in pieces (streamed deltas), per stream key.
+
+    A per-piece redactor misses a key split across two pieces, so each stream keeps back the
+    longest tail that could still be the start of a secret and releases it with the next piece
+    (or on `flush` at the end of the stream). Reusable for any streamed output (log, serve)."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._pending: dict[Any, str] = {}
+        self.redactor = redactor
+
+    @property
+    def redactor(self) -> Redactor:
+        return self._redactor
+
+    @redactor.setter
+    def redactor(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        # last character -> (length, prefix) of every proper prefix of a secret, longest first:
+        # finding the held-back tail costs a few `endswith` per piece, not one per secret length.
+        index: dict[str, list[tuple[int, str]]] = {}
+        for secret in redactor.secrets:
+            for k in range(1, len(secret)):
+                index.setdefault(secret[k - 1], []).append((k, secret[:k]))
+        self._prefixes = {char: sorted(set(found), reverse=True) for char, found in index.items()}
+
+    def _held(self, text: str) -> int:
+        if not text:
+            return 0
+        for k, prefix in self._prefixes.get(text[-1], ()):
+            if k <= len(text) and text.endswith(prefix):
+                return k
+        return 0
+
+    def feed(self, key: Any, piece: str) -> str:
+        """The redacted text of `key`'s stream that is safe to write now (may be "")."""
+        text = self._redactor(self._pending.pop(key, "") + piece)
+        hold = self._held(text)
+        if hold:
+            self._pending[key] = text[-hold:]
+            return text[:-hold]
+        return text
+
+    def flush(self, key: Any) -> str:
+        """End of `key`'s stream: what was held back (it cannot hold a whole secret)."""
+        return self._pending.pop(key, "")
+
+    def pending_keys(self) -> list[Any]:
+        return list(self._pending)
+
+
 def redact_config(raw: Any) -> Any:
     """The config as written, with literal api keys and secret-looking values masked."""
     if isinstance(raw, dict):

@@ -15,8 +15,8 @@ from typing import Any
 
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
-from mgtui.engine.events import SessionStarted, TurnFinished, parse_event
-from mgtui.engine.logwriter import Redactor, SessionLog, redact_config
+from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, parse_event
+from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
@@ -86,6 +86,7 @@ class Session:
         self._background: set[asyncio.Future[Any]] = set()  # sink and shutdown tasks, referenced until done
         self._tool_factory: ToolFactory | None = tool_factory if tool_factory is not None else build_tool_factory(loaded, self)
         self._redact = Redactor(_literal_secrets(loaded))
+        self._streams = StreamRedactor(self._redact)  # keys split across text deltas
         self._log: SessionLog | None = None
         self._orchestrator: Orchestrator | None = None
         self._starting = False  # ask() is importing LiteLLM / starting tools (seconds)
@@ -101,6 +102,35 @@ class Session:
         event.session = self.id
         if not isinstance(event, SessionStarted):
             event.turn = self.turn
+        for ready in self._release(event):
+            self._dispatch(ready)
+
+    def _release(self, event: Any) -> list[Any]:
+        """Text deltas pass through the stream redactor; any other event of an agent (or of the
+        turn) first releases what that agent's streams held back, so order and text are kept."""
+        agent = getattr(event, "agent", None)
+        phase = getattr(event, "phase", None) if isinstance(event, TextDelta) else None
+        out: list[Any] = []
+        for key in self._streams.pending_keys():
+            if (agent is None or key[0] == agent) and key != (agent, phase):
+                tail = self._streams.flush(key)
+                if tail:
+                    out.append(TextDelta(agent=key[0], delta=tail, phase=key[1], session=self.id, turn=event.turn))
+        if isinstance(event, TextDelta):
+            event.delta = self._streams.feed((event.agent, event.phase), event.delta)
+            if not event.delta:
+                return out  # wholly held back: it may be the start of a key
+        out.append(event)
+        return out
+
+    def _release_all(self) -> None:
+        """Write what the streams still hold (a turn that ended without turn_finished)."""
+        for agent, phase in self._streams.pending_keys():
+            tail = self._streams.flush((agent, phase))
+            if tail:
+                self._dispatch(TextDelta(agent=agent, delta=tail, phase=phase, session=self.id, turn=self.turn))
+
+    def _dispatch(self, event: Any) -> None:
         if self._log is None:
             self._log = SessionLog(self.dir, self._redact)
         event = self._log.write(event)  # redacted once, before anyone else sees it
@@ -195,6 +225,7 @@ class Session:
 
     def close(self) -> None:
         """Close the log; MCP servers are stopped in the background (`aclose` waits for them)."""
+        self._release_all()
         if self._log is not None:
             self._log.close()
         if isinstance(self._tool_factory, SessionTools):
@@ -204,6 +235,7 @@ class Session:
         """Stop the session's MCP servers, then close the log."""
         if isinstance(self._tool_factory, SessionTools):
             await self._tool_factory.aclose()
+        self._release_all()
         if self._log is not None:
             self._log.close()
 
@@ -211,6 +243,7 @@ class Session:
         """Apply a new config from the next turn on (never mid-turn)."""
         self.loaded = loaded
         self._redact = Redactor(_literal_secrets(loaded) | self._redact.secrets)
+        self._streams.redactor = self._redact
         if self._log is not None:
             self._log.set_redactor(self._redact)
         self._announced = False

@@ -244,7 +244,8 @@ async def test_cancel_mid_turn_keeps_partial_answers(model_server: ModelServer, 
     def sink(event: Any) -> None:
         if event.type == "text":
             seen[event.agent] = seen.get(event.agent, "") + event.delta
-            if "Alpha revises: Paris, France" in seen.get("alpha", "") and seen.get("beta") == "Beta drafts: Paris is":
+            # a stalled stream may hold back its last characters (they could start a key: "s" of "sk-test")
+            if "Alpha revises: Paris, Fr" in seen.get("alpha", "") and seen.get("beta", "").startswith("Beta drafts: Paris"):
                 both_streaming.set()
 
     session = new_session(agent_config(), tmp_path, sink)
