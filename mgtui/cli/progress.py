@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from mgtui.terminal_text import safe
+
 
 class ProgressPrinter:
     def __init__(self, stream: TextIO | None = None, verbose: bool = False) -> None:
@@ -13,7 +15,7 @@ class ProgressPrinter:
         self._streaming: set[str] = set()
 
     def _say(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(safe(text) + "\n")  # answers, votes, errors and the question are outside text
         self.out.flush()
 
     def __call__(self, event: Any) -> None:
