@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -27,6 +28,15 @@ class McpServerConfig(_Strict):
     allowed_tools: list[str] | None = Field(default=None, description="Only these tools (names without prefix).")
     exclude_tools: list[str] = Field(default_factory=list)
     timeout_seconds: float = 60.0
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        # It names tools (mcp__<name>__<tool>: provider function names allow no more) and the
+        # server's log file: "/" or ".." would place that file outside the session folder.
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,47}", name):
+            raise ValueError(f"MCP server name {name!r} may only use letters, digits, '_' and '-' (at most 48)")
+        return name
 
     @model_validator(mode="after")
     def _needs_target(self) -> "McpServerConfig":

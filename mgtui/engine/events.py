@@ -42,6 +42,7 @@ class TurnStarted(_Event):
     question: str
     history_len: int
     anonymous_ids: dict[str, str] = Field(default_factory=dict)  # config id -> agentN
+    pid: int | None = None  # the engine's process: a turn without turn_finished whose pid is gone was interrupted
 
 
 class AgentStarted(_AgentEvent):

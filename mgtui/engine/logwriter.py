@@ -4,6 +4,7 @@ through the redactor so secrets never reach the disk."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable
@@ -112,6 +113,23 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+class LogWriteError(OSError):
+    """The session log cannot be written (disk full, folder gone): one line says so."""
+
+
+def _torn(path: Path) -> bool:
+    """Whether the file's last line was cut off (a killed process, a full disk)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() == 0:
+                return False
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) != b"\n"
+    except OSError:
+        return False
+
+
 class SessionLog:
     """Appends events and keeps the derived files in step."""
 
@@ -119,7 +137,12 @@ class SessionLog:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
         self._redact = redactor
-        self._file: TextIO = open(folder / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        path = folder / "events.jsonl"
+        torn = _torn(path)
+        self._file: TextIO = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        if torn:  # end the cut-off line, or the next event would be glued to it and lost
+            self._file.write("\n")
+            self._file.flush()
         self._index_path = folder / "session.json"
         self.index: dict[str, Any] = self._load_index()
         self._votes: list[dict[str, str]] = []
@@ -136,10 +159,24 @@ class SessionLog:
         line = self._redact(raw)
         if line != raw:
             event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
-        self._file.write(line + "\n")
-        self._file.flush()
-        self._derive(event)
+        try:
+            if self._file.closed:  # an earlier write failed: try again (space may be free now)
+                self._file = open(self.folder / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+            self._file.write(line + "\n")
+            self._file.flush()
+            self._derive(event)
+        except OSError as exc:
+            self._discard_buffer()
+            error = LogWriteError(f"cannot write the session log in {self.folder}: {exc.strerror or exc}")
+            error.errno = exc.errno
+            raise error from None
         return event
+
+    def _discard_buffer(self) -> None:
+        """Drop what a failed write left buffered (closing flushes and fails, but closes)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._file.close()
+
 
     def _turn_dir(self, turn: int) -> Path:
         path = self.folder / f"turn_{turn}"
@@ -159,7 +196,7 @@ class SessionLog:
         elif isinstance(event, TurnStarted):
             self._votes = []
             turns = [t for t in self.index.setdefault("turns", []) if t.get("turn") != event.turn]
-            turns.append({"turn": event.turn, "question": event.question[:500], "status": "running", "winner": None})
+            turns.append({"turn": event.turn, "question": event.question[:500], "status": "running", "winner": None, "pid": event.pid})
             self.index["turns"] = turns
             self.index["status"] = "running"
             self._save_index(event.ts)
@@ -189,4 +226,5 @@ class SessionLog:
 
     def close(self) -> None:
         if not self._file.closed:
-            self._file.close()
+            with contextlib.suppress(OSError):  # a full disk was reported when the write failed
+                self._file.close()

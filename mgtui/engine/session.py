@@ -15,7 +15,7 @@ from typing import Any
 
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
-from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, parse_event
+from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, parse_event
 from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
@@ -102,6 +102,8 @@ class Session:
         event.session = self.id
         if not isinstance(event, SessionStarted):
             event.turn = self.turn
+        if isinstance(event, TurnStarted):
+            event.pid = os.getpid()  # lets `logs list` tell a killed turn from a running one
         for ready in self._release(event):
             self._dispatch(ready)
 
@@ -177,6 +179,11 @@ class Session:
             )
             self._announced = True
         self.turn += 1
+        problem = _not_utf8(question)
+        if problem:  # bytes argv could not decode (surrogate escapes): no model sees it, the log says why
+            self.emit(TurnStarted(question=_repaired(question), history_len=len(self.history)))
+            self.emit(TurnFinished(status="failed", error=problem))
+            return TurnResult(None, None, [], {}, self.id, str(self.dir), "failed", {}, turn=self.turn, error=problem)
         orchestrator = Orchestrator(config, self.emit, self.history, self._tool_factory)
         self._orchestrator = orchestrator
         if self._cancel_pending:
@@ -274,6 +281,21 @@ class Session:
         session.history, session.turn = history_from_log(folder / "events.jsonl")
         session._resumed = True
         return session
+
+
+def _not_utf8(text: str) -> str | None:
+    """Why `text` cannot be sent or logged (lone surrogates, e.g. from undecodable argv bytes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        char = text[exc.start]
+        shown = f"byte 0x{ord(char) - 0xDC00:02x}" if 0xDC80 <= ord(char) <= 0xDCFF else f"U+{ord(char):04X}"
+        return f"the question is not valid UTF-8 text ({shown} at character {exc.start + 1}); nothing was sent to the models"
+    return None
+
+
+def _repaired(text: str) -> str:
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
 def _unfinished_summary(status: str, answers: dict[str, str], partial: dict[str, str]) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mgtui.logs.liveness import INTERRUPTED, turn_status
 from mgtui.logs.reader import EVENTS_FILE
 
 INDEX_FILE = "session.json"
@@ -81,7 +82,7 @@ def default_log_root(config_log_dir: str | None = None, cwd: Path | None = None)
 def _turn_info(row: dict[str, Any]) -> TurnInfo:
     return TurnInfo(
         turn=int(row.get("turn", 0)), question=str(row.get("question", "")), winner=row.get("winner"),
-        status=str(row.get("status", "")), duration_s=row.get("duration_s"),
+        status=turn_status(str(row.get("status", "")), row.get("pid")), duration_s=row.get("duration_s"),
     )
 
 
@@ -89,8 +90,8 @@ def _from_index(folder: Path, data: dict[str, Any]) -> SessionInfo:
     return SessionInfo(
         id=str(data.get("id") or folder.name), path=folder, created=str(data.get("created", "")),
         updated=str(data.get("updated", "")), cwd=data.get("cwd"), config_path=data.get("config_path"),
-        agents=list(data.get("agents") or []), turns=[_turn_info(r) for r in data.get("turns") or []],
-        status=str(data.get("status", "")),
+        agents=list(data.get("agents") or []), turns=(turns := [_turn_info(r) for r in data.get("turns") or []]),
+        status=INTERRUPTED if data.get("status") == "running" and turns and turns[-1].status == INTERRUPTED else str(data.get("status", "")),
     )
 
 
@@ -126,7 +127,7 @@ def _from_events(folder: Path) -> SessionInfo:
             info.agents = list(event.get("agents") or [])
             info.config_path = event.get("config_path")
         elif kind == "turn_started":
-            turns.setdefault(turn, TurnInfo(turn=turn, question=str(event.get("question", "")), status="running"))
+            turns.setdefault(turn, TurnInfo(turn=turn, question=str(event.get("question", "")), status=turn_status("running", event.get("pid"))))
         elif kind == "turn_finished":
             row = turns.setdefault(turn, TurnInfo(turn=turn))
             row.status, row.winner, row.duration_s = event.get("status", ""), event.get("winner"), event.get("duration_s")

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from mgtui.engine.events import AnyEvent
+from mgtui.logs.liveness import INTERRUPTED, turn_status
 
 WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # the protocol's own calls are not "tool use"
 
@@ -275,6 +276,7 @@ def summarize(events: Iterable[AnyEvent], notices: Iterable[str] = ()) -> Sessio
     """Count everything in one pass over the events."""
     out = SessionSummary(notices=list(notices))
     models: dict[str, str] = {}
+    pid: int | None = None  # the process of the latest turn
     builder: _TurnBuilder | None = None
     last_t = 0.0
     for e in events:
@@ -288,14 +290,18 @@ def summarize(events: Iterable[AnyEvent], notices: Iterable[str] = ()) -> Sessio
         if e.type == "turn_started" or (builder is None and e.turn):
             if builder is not None:
                 builder.close_all(last_t - builder.t0)
+                if builder.s.status == "running":
+                    builder.s.status = INTERRUPTED  # a later turn started: this one never ended
             builder = _TurnBuilder(e.turn, t_abs, models)
             out.turns.append(builder.s)
+            pid = getattr(e, "pid", None)
         if builder is None:
             continue  # notices before any turn
         last_t = t_abs
         builder.feed(e, round(max(0.0, t_abs - builder.t0), 3))
     if builder is not None and builder.s.status == "running":
         builder.close_all(last_t - builder.t0)
+        builder.s.status = turn_status("running", pid)  # killed engine: interrupted, not running
     for a in out.agents:
         out.totals[a["id"]] = AgentStats(agent=a["id"], model=a.get("model", "?"))
     for turn in out.turns:
