@@ -24,6 +24,7 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import WSCloseCode, web
+from aiohttp.abc import AbstractAccessLogger
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -34,8 +35,20 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 QUIT_GRACE_SECONDS = 5.0  # an app asked to quit stops its engine and exits well within this
 KILL_GRACE_SECONDS = 2.0
 POLL_SECONDS = 0.1
-ACCESS_LOG = '%a "%r" %s'  # who asked for what; the user agent only adds noise
 SESSION_ROUTE = "session"  # /ws/{token}: the only websocket our pages open
+
+
+class AccessLog(AbstractAccessLogger):
+    """Who asked for what, and the answer (the user agent only adds noise); the page token
+    is left out: the log may be kept where others can read it."""
+
+    token = ""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        line = f"{request.method} {request.path_qs} HTTP/{request.version.major}.{request.version.minor}"
+        if self.token:
+            line = line.replace(self.token, "<token>")
+        self.logger.info('%s "%s" %s', request.remote, line, response.status)
 
 
 class AppProcess(AppService):
@@ -110,7 +123,8 @@ class WebServer(Server):
         asyncio.run(self.run())
 
     async def run(self) -> None:
-        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log_format=ACCESS_LOG)
+        AccessLog.token = self.guard.token
+        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log_class=AccessLog)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()

@@ -31,7 +31,9 @@ async def server(tmp_path: Path) -> AsyncIterator[WebServerProcess]:
         yield process
         # nothing was let through: no tab's app was ever started
         assert len(processes_mentioning(str(config))) == 1  # the server alone
+        token = (await asyncio.to_thread(page_websocket_url, process.url)).rsplit("/", 1)[1]
         assert process.interrupt() == 0
+        assert token not in process.output()  # the access log hides it (logged as <token>)
     finally:
         process.kill()
 
@@ -68,3 +70,12 @@ async def test_the_websocket_needs_the_pages_token(server: WebServerProcess) -> 
     base = f"ws://127.0.0.1:{server.port}"
     assert await refused(f"{base}/ws?width=80&height=24", origin=server.url) == 403  # textual-serve's own route
     assert await refused(f"{base}/ws/not-the-token", origin=server.url) == 403
+
+
+def test_which_host_headers_name_the_server() -> None:
+    from mgtui.web.guard import allowed_hosts  # noqa: PLC0415
+
+    hosts = allowed_hosts(["::1"], 8000)
+    assert {"localhost:8000", "127.0.0.1:8000", "[::1]:8000"} <= hosts
+    assert "localhost" not in hosts and "evil.example:8000" not in hosts and "localhost:8001" not in hosts
+    assert {"my-box.lan:80", "my-box.lan"} <= allowed_hosts(["My-Box.lan"], 80)  # port 80 is left out by browsers
