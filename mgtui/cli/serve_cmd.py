@@ -61,6 +61,7 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
 
+
 def _api_key(args: argparse.Namespace, loopback: bool) -> tuple[str | None, str | None]:
     """(key, error): off loopback the key is mandatory; on loopback it is used if set."""
     key = os.environ.get(args.api_key_env) or None

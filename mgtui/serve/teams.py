@@ -111,9 +111,9 @@ def http_team(model: str, body: Mapping[str, Any], teams: Sequence[OfferedTeam],
                 served = ", ".join(f"mgtui/{t.name}" for t in teams) or "none"
                 raise TeamRequestError(f"team '{name}' is not served here (served: mgtui = {served}); the server's owner can add it with -c", 404, "model_not_found")
             loaded = load_team(team.spec)  # read again per request: edits to the file apply
+    except TeamRequestError:
+        raise
     except ValueError as exc:  # ConfigError is not a ValueError; the caller maps both
-        if isinstance(exc, TeamRequestError):
-            raise
         raise TeamRequestError(str(exc)) from None
     uses = tool_uses(loaded.config)
     if uses and not allow_tools:
