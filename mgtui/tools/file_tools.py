@@ -129,6 +129,8 @@ class FileTools:
                 real = file.resolve()
                 if real != target.real and target.real not in real.parents:
                     continue  # a symlink out of the searched tree
+                if self.policy.hidden(real, target.root):
+                    continue  # the active config or a .env: its lines must not leak through a search
                 if file.stat().st_size > SEARCH_MAX_FILE_BYTES:
                     continue
                 data = file.read_bytes()
