@@ -75,6 +75,8 @@ class EngineService:
             self.session = Session.resume(self.session_dir, loaded, sink=self.sink)
         else:
             self.session = Session(loaded, log_root=self.log_root, sink=self.sink)
+        # Another process runs a turn of this session: the UI says so (not the log: not ours yet).
+        self.session.on_busy = lambda message: self.write({"type": "busy", "message": message})
         self.write(
             {
                 "type": "service_ready",
