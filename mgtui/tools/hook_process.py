@@ -24,7 +24,7 @@ REPLY_LIMIT = 8 * 1024 * 1024  # a reply may rewrite arguments (a whole file's c
 READ_CHUNK = 1 << 16
 
 WORKER = r"""
-import asyncio, importlib, inspect, json, os, sys
+import importlib, json, os, sys
 reply_fd = os.dup(1)
 os.dup2(2, 1)  # the hook's prints, Python or C, join stderr: captured, never the reply
 sys.stdout = sys.stderr
@@ -36,7 +36,8 @@ try:
     for part in attr.split("."):
         target = getattr(target, part)
     result = target(request["payload"])
-    if inspect.isawaitable(result):
+    if hasattr(result, "__await__"):  # an async hook: asyncio only then (it costs an import)
+        import asyncio
         async def _wait(awaitable):
             return await awaitable
         result = asyncio.run(_wait(result))
