@@ -5,7 +5,8 @@
 Commands: {"cmd": "ask", "question": ...}, {"cmd": "cancel"}, {"cmd": "shutdown"},
 {"cmd": "reload", "config_path": ...} (applies from the next turn). Besides engine events,
 stdout carries {"type": "service_ready", "session", "log_dir", "agents"},
-{"type": "service_error", "message"} and {"type": "busy", "message"}. stdout carries
+{"type": "service_error", "message"} and {"type": "busy", "message", "waiting"} (waiting:
+another process runs a turn of this session; the ask was taken and starts after it). stdout carries
 nothing else: the original file descriptor is kept for the protocol and fd 1 is pointed
 at stderr, so stray prints (ours, LiteLLM's, llama.cpp's) cannot corrupt the stream.
 A command line over 16 MiB or a malformed ask is answered with a service_error and skipped;
@@ -76,7 +77,7 @@ class EngineService:
         else:
             self.session = Session(loaded, log_root=self.log_root, sink=self.sink)
         # Another process runs a turn of this session: the UI says so (not the log: not ours yet).
-        self.session.on_busy = lambda message: self.write({"type": "busy", "message": message})
+        self.session.on_busy = lambda message: self.write({"type": "busy", "message": message, "waiting": True})
         self.write(
             {
                 "type": "service_ready",

@@ -178,7 +178,7 @@ class EngineClient:
         elif kind == "service_error":
             self.target.post_message(msg.EngineError(str(data.get("message", ""))))
         elif kind == "busy":
-            self.target.post_message(msg.EngineBusy(str(data.get("message", ""))))
+            self.target.post_message(msg.EngineBusy(str(data.get("message", "")), bool(data.get("waiting"))))
         else:
             from pydantic import ValidationError
 

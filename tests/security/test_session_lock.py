@@ -94,3 +94,48 @@ def test_two_continues_on_one_session_become_turns_2_and_3(model_server: ModelSe
     # The waiting process caught up: turn 3's agent saw turn 2 in its history.
     turn3 = [r for r in model_server.requests if question_of(r) == third]
     assert turn3 and all(f"final for {second}" in r.all_text for r in turn3)
+
+
+async def test_the_engine_service_tells_the_ui_it_waits_for_the_session(model_server: ModelServer, tmp_path: Path) -> None:
+    """Another process holds the session's turn lock: the service says so (busy, waiting) and
+    runs the question once the lock is free."""
+    import asyncio
+
+    from mgtui.engine.turn_lock import TurnLock
+    from tests.support.replies import answer_then_vote
+    from tests.tui.test_engine_service import LINE_TIMEOUT, ROOT
+
+    model_server.script("alpha", answer_then_vote("alpha: 4"))
+    config = tmp_path / "team.yaml"
+    config.write_text(json.dumps(make_config(model_server, ("alpha",))))
+    session_dir = tmp_path / "logs" / "20261125-120000-abcdef"
+    session_dir.mkdir(parents=True)
+    other = TurnLock(session_dir)  # stands in for another process's running turn
+    await other.acquire(1, lambda _m: None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "mgtui.engine.service", "--config", str(config), "--session-dir", str(session_dir),
+        cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert process.stdin is not None and process.stdout is not None
+
+    async def next_of(kind: str) -> dict:  # type: ignore[type-arg]
+        while True:
+            raw = await asyncio.wait_for(process.stdout.readline(), LINE_TIMEOUT)
+            assert raw, f"the service exited before {kind}"
+            line = json.loads(raw)
+            if line.get("type") == kind:
+                return line  # type: ignore[no-any-return]
+
+    try:
+        await next_of("service_ready")
+        process.stdin.write(b'{"cmd": "ask", "question": "2+2?"}\n')
+        busy = await next_of("busy")
+        assert busy["waiting"] is True and "session busy" in busy["message"]
+        assert not (session_dir / "events.jsonl").exists()  # nothing written while the other turn runs
+        other.release()
+        finished = await next_of("turn_finished")
+        assert finished["status"] == "ok" and finished["turn"] == 1
+    finally:
+        other.release()
+        process.stdin.write(b'{"cmd": "shutdown"}\n')
+        await asyncio.wait_for(process.wait(), LINE_TIMEOUT)
