@@ -113,3 +113,48 @@ def test_a_hostile_page_cannot_frame_the_app(server: tuple[WebServerProcess, str
         hostile.shutdown()
     assert sockets == []
     assert len(processes_mentioning(config)) == 1  # the server alone: no frame started an app
+
+
+def test_a_token_from_an_earlier_run_opens_nothing(tmp_path: Path) -> None:
+    config = tmp_path / "attack-config.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    tokens = []
+    for _ in range(2):
+        process = WebServerProcess(["-c", str(config)], cwd=tmp_path)
+        try:
+            process.wait_listening()
+            url = page_websocket_url(process.url)
+            tokens.append(url.rsplit("/", 1)[1])
+            if len(tokens) == 2:  # the second run, asked with the first run's token
+                good = f"127.0.0.1:{process.port}"
+                answer = raw_request(process.port, (
+                    f"GET /ws/{tokens[0]} HTTP/1.1\r\nHost: {good}\r\nOrigin: http://{good}\r\nUpgrade: websocket\r\n"
+                    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode(), head_only=True)
+                assert answer.startswith(b"HTTP/1.1 403"), answer[:200]
+            assert process.interrupt() == 0
+        finally:
+            process.kill()
+    assert tokens[0] != tokens[1] and len(tokens[0]) >= 32
+
+
+def test_origin_and_host_spellings_that_are_not_this_server_are_refused(server: tuple[WebServerProcess, str]) -> None:
+    process, config = server
+    port = process.port
+    token = page_websocket_url(process.url).rsplit("/", 1)[1]
+    good = f"127.0.0.1:{port}"
+    variants = [  # (Host, Origin): what a rebinding or foreign page could make a browser send
+        (good, "null"), (good, f"http://127.0.0.1.:{port}"), (good, f"http://a@127.0.0.1:{port}"),
+        (good, f"http://127.0.0.1.nip.io:{port}"), (good, f"http://{good}/"), (good, f"https://{good}"),
+        (f"localhost.:{port}", f"http://localhost.:{port}"), (f"0.0.0.0:{port}", f"http://0.0.0.0:{port}"),
+        (f"2130706433:{port}", f"http://2130706433:{port}"), (f"0177.0.0.1:{port}", f"http://0177.0.0.1:{port}"),
+        (f"[0:0:0:0:0:0:0:1]:{port}", f"http://[0:0:0:0:0:0:0:1]:{port}"), (f"[::ffff:127.0.0.1]:{port}", f"http://[::ffff:127.0.0.1]:{port}"),
+        ("127.0.0.1", "http://127.0.0.1"), (f"evil.example:{port}", f"http://evil.example:{port}"),
+    ]
+    for host, origin in variants:
+        answer = raw_request(port, (
+            f"GET /ws/{token} HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nX-Forwarded-Host: {good}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode(), head_only=True)
+        assert answer.startswith(b"HTTP/1.1 403"), (host, origin, answer[:100])
+    for extra in (f"Host: evil.example:{port}\r\nHost: {good}\r\n", f"Host: {good}\r\nHost: evil.example:{port}\r\n"):  # two Hosts
+        assert not raw_request(port, f"GET / HTTP/1.1\r\n{extra}Connection: close\r\n\r\n".encode()).startswith(b"HTTP/1.1 200")
+    assert len(processes_mentioning(config)) == 1  # no app was started
