@@ -27,6 +27,9 @@ class Decision:
     fallback: str | None = None  # "text" | "forced" | "parsed": the model did not call the tool itself
 
 
+TEXT_NUDGES = 1  # nudges for a reply in plain text before the fallbacks
+
+
 class AgentDropped(Exception):
     def __init__(self, kind: str, message: str, detail: str = "") -> None:
         super().__init__(message)
@@ -185,8 +188,11 @@ async def run_agent(
             emit(AgentError(agent=agent.id, error=str(exc), fatal=False, kind="enforcement"))
             if not reply.tool_calls and reply.text.strip():
                 texts.append(reply.text.strip())
-            if failures >= orchestrator.max_attempts:
-                if not reply.tool_calls:  # it wrote text (or nothing): never dropped for that alone
+            text_only = not reply.tool_calls
+            # Plain text gets one nudge (a model that ignored it once rarely obeys a second time;
+            # on a local server each try costs seconds), then the fallbacks instead of a drop.
+            if failures >= (min(orchestrator.max_attempts, TEXT_NUDGES + 1) if text_only else orchestrator.max_attempts):
+                if text_only:  # it wrote text (or nothing): never dropped for that alone
                     messages.append(_assistant_message(reply))
                     decision = await _fall_back(agent, messages, texts, vote_ids, can_answer and not has_answer, stream, on_restart_attempt, failures)
                     if decision is not None:

@@ -41,13 +41,16 @@ def ended_without_finish(exc: BaseException) -> bool:
 
 
 def _host(api_base: str | None, exc: BaseException) -> str:
+    if api_base:
+        return urlsplit(api_base).netloc or api_base
     for e in _chain(exc):
-        request = getattr(getattr(e, "response", None), "request", None) or getattr(e, "request", None)
+        try:
+            request = getattr(getattr(e, "response", None), "request", None) or getattr(e, "request", None)
+        except RuntimeError:  # httpx raises when a response has no request
+            request = None
         url = str(getattr(request, "url", "") or "")
         if url and "docs.litellm.ai" not in url:
             return urlsplit(url).netloc or url
-    if api_base:
-        return urlsplit(api_base).netloc or api_base
     provider = next((getattr(e, "llm_provider", None) for e in _chain(exc) if getattr(e, "llm_provider", None)), None)
     return str(provider or "the provider")
 

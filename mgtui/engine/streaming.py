@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgtui.config.models import AgentConfig, OrchestratorConfig
+from mgtui.engine import server_gate
 from mgtui.engine.events import AgentError, TextDelta, Usage
 from mgtui.engine.provider_errors import StreamCut, describe, ended_without_finish, full_text
 from mgtui.engine.reply_builder import ReplyBuilder
@@ -169,12 +170,15 @@ async def stream_completion(
         coalescer = TextCoalescer(emit, agent.id, phase, orchestrator.text_coalesce_ms / 1000)
         coalescer_holder[:] = [coalescer]
         builder = ReplyBuilder(coalescer)
+        server = server_gate.server_key(agent.api_base, agent.model)
         try:
             try:
-                reply = await _stream_once(agent, messages, tools, builder, tool_choice)
+                async with server_gate.gate(server):
+                    reply = await _stream_once(agent, messages, tools, builder, tool_choice)
             except Exception as exc:
                 if not ended_without_finish(exc):
                     raise
+                server_gate.mark_serial(server)  # it cuts streams: one request at a time from now on
                 problem = builder.problem()
                 if problem is not None:
                     raise StreamCut(f"{problem} ({describe(exc, agent.api_base)})") from exc

@@ -83,8 +83,8 @@ async def test_agent_that_only_writes_text_keeps_its_answer_and_is_dropped_only_
     assert (result.status, result.winner, result.final_answer) == ("ok", "beta", "B presents")
     assert log.one("answer", agent="alpha").fallback == "text"  # first run: its text is its answer
     errors = log.of("agent_error", agent="alpha")
-    assert [(e.kind, e.fatal) for e in errors] == [("enforcement", False)] * 6 + [("enforcement", True)]
-    # second run: three nudges, one ask naming vote (ignored), no vote in the text: dropped, saying why
+    assert [(e.kind, e.fatal) for e in errors] == [("enforcement", False)] * 4 + [("enforcement", True)]
+    # second run: one nudge, one ask naming vote (ignored), no vote in the text: dropped, saying why
     assert [R.named_choice(r) for r in model_server.requests_for("alpha")].count("vote") == 1
     assert result.dropped == [{"agent": "alpha", "reason": errors[-1].error}]
     assert "did not call a tool" in errors[-1].error
