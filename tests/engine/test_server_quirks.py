@@ -140,3 +140,18 @@ async def test_provider_error_is_one_readable_line_with_the_root_cause(model_ser
     assert errors[-1].fatal and "InternalServerError" in errors[-1].detail
     assert result.dropped == [{"agent": "alpha", "reason": expected}]
     assert result.status == "ok" and result.winner == "beta"
+
+
+async def test_a_server_that_is_not_there_is_named_in_one_line(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = agent_config(provider_retries=0)
+    config["agents"][0]["api_base"] = f"http://127.0.0.1:{port}/v1"
+    model_server.script("beta", R.answer_then_vote("B: Paris", vote_for="agent2"))
+    result, log = await ask_once(config, tmp_path, QUESTION)
+
+    assert result.dropped == [{"agent": "alpha", "reason": f"cannot connect to 127.0.0.1:{port} (connection refused or unreachable)"}]
+    assert result.status == "ok" and result.winner == "beta"
