@@ -71,6 +71,8 @@ async def run_turns(server_url: str, questions: list[str], max_tokens: int, budg
                    "fallbacks": len(fallbacks), "kinds": ",".join(sorted(set(fallbacks))) or "-", "dropped": len(result.dropped)}
             rows.append(row)
             print(f"  {wall:6.1f} s  {result.status:8} {how:14} fallbacks {row['fallbacks']} ({row['kinds']})  dropped {row['dropped']}  {question}", flush=True)
+            for dropped in result.dropped:
+                print(f"           {dropped['agent']} dropped: {dropped['reason']}", flush=True)
     return rows
 
 

@@ -233,6 +233,9 @@ async def _fall_back(
         except _Invalid:
             if not reply.tool_calls and reply.text.strip():
                 texts.append(reply.text.strip())
+            salvaged = fallbacks.salvage_vote(reply.tool_calls, vote_ids)  # e.g. cut by max_tokens mid reason
+            if salvaged is not None:
+                return Decision("vote", target_anon=salvaged[0], reason=salvaged[1], fallback=fallbacks.FORCED)
     for text in reversed(texts):
         parsed = fallbacks.parse_text_vote(text, vote_ids)
         if parsed is not None:

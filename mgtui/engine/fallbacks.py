@@ -38,6 +38,23 @@ def parse_text_vote(text: str, vote_ids: Sequence[str]) -> tuple[str, str] | Non
     return None
 
 
+_ARG_ID = re.compile(r'"agent_id"\s*:\s*"(agent\d+)"')
+_ARG_REASON = re.compile(r'"reason"\s*:\s*"((?:[^"\\]|\\.)*)')
+
+
+def salvage_vote(calls: Sequence[dict[str, Any]], vote_ids: Sequence[str]) -> tuple[str, str] | None:
+    """A forced `vote` whose JSON was cut short (max_tokens) still names its choice: keep it."""
+    for call in calls:
+        if call["function"]["name"] != protocol.VOTE:
+            continue
+        raw = call["function"].get("arguments") or ""
+        found = _ARG_ID.search(raw)
+        if found and found.group(1) in vote_ids:
+            reason = _ARG_REASON.search(raw)
+            return found.group(1), (reason.group(1).replace('\\"', '"') if reason else "")[: protocol.REASON_MAX_CHARS]
+    return None
+
+
 def tool_choice_mode(agent: AgentConfig) -> str:
     """named | auto | none: the config's word, else what LiteLLM says the provider accepts."""
     if agent.tool_choice is not None:

@@ -88,3 +88,18 @@ async def test_agent_that_only_writes_text_keeps_its_answer_and_is_dropped_only_
     assert [R.named_choice(r) for r in model_server.requests_for("alpha")].count("vote") == 1
     assert result.dropped == [{"agent": "alpha", "reason": errors[-1].error}]
     assert "did not call a tool" in errors[-1].error
+
+
+async def test_a_forced_vote_cut_short_by_max_tokens_still_counts(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    def alpha(req: R.RecordedRequest, _i: int) -> R.Reply:
+        if R.named_choice(req) == "vote":
+            return R.tool_call("vote", '{"agent_id": "agent2", "reason": "it is short and')  # cut by max_tokens
+        return R.text("Paris.")
+
+    model_server.script("alpha", alpha)
+    model_server.script("beta", R.answer_then_vote("B: Paris", vote_for="agent2"))
+    result, log = await ask_once(agent_config(max_attempts=1), tmp_path, QUESTION)
+
+    assert (result.status, result.winner, result.dropped) == ("ok", "beta", [])
+    vote = log.of("vote", agent="alpha")[-1]
+    assert (vote.target, vote.reason, vote.fallback) == ("beta", "it is short and", "forced")
