@@ -219,6 +219,9 @@ async def _fall_back(
 ) -> Decision | None:
     """The nudges are used up and the model keeps writing text: take its text as its first
     answer, or ask once more naming one tool, or read a vote from its text; None if all fail."""
+    stated = fallbacks.stated_vote(texts[-1], vote_ids) if texts else None
+    if stated is not None:  # "vote agent2: ..." is a vote, not an answer about the question
+        return Decision("vote", target_anon=stated[0], reason=stated[1], fallback=fallbacks.PARSED)
     if may_answer_with_text and texts:
         return Decision("answer", content=texts[-1][: protocol.ANSWER_MAX_CHARS], fallback=fallbacks.TEXT)
     tool = protocol.vote_tool(vote_ids) if vote_ids else (protocol.new_answer_tool() if may_answer_with_text else None)

@@ -42,6 +42,14 @@ _ARG_ID = re.compile(r'"agent_id"\s*:\s*"(agent\d+)"')
 _ARG_REASON = re.compile(r'"reason"\s*:\s*"((?:[^"\\]|\\.)*)')
 
 
+_STATED = re.compile(r"^\W*(?:i\s+)?vot(?:e|ing)\b", re.IGNORECASE)
+
+
+def stated_vote(text: str, vote_ids: Sequence[str]) -> tuple[str, str] | None:
+    """A reply that *is* a vote ("vote agent2: clearest", "I vote for agent1 ..."), read as one."""
+    return parse_text_vote(text, vote_ids) if _STATED.match(text) else None
+
+
 def salvage_vote(calls: Sequence[dict[str, Any]], vote_ids: Sequence[str]) -> tuple[str, str] | None:
     """A forced `vote` whose JSON was cut short (max_tokens) still names its choice: keep it."""
     for call in calls:

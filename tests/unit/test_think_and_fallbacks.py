@@ -86,3 +86,11 @@ def test_a_reply_cut_mid_call_is_a_problem_and_text_alone_is_not() -> None:
     text.chunk(_chunk(content="Paris."))
     assert text.problem() is None
     assert ReplyBuilder(_Sink()).problem() == "stream ended before any output"
+
+
+def test_a_reply_that_is_a_vote_is_told_apart_from_an_answer_that_mentions_one() -> None:
+    from mgtui.engine.fallbacks import stated_vote
+
+    assert stated_vote("Vote agent2: it is right.", ["agent1", "agent2"]) == ("agent2", "it is right.")
+    assert stated_vote("I vote for agent1", ["agent1"]) == ("agent1", "")
+    assert stated_vote("Paris. (I would vote agent1.)", ["agent1"]) is None
