@@ -106,4 +106,6 @@ async def _run(session, question: str, as_json: bool) -> int:  # type: ignore[no
         return EXIT_TIMEOUT
     if not as_json:
         print(f"mgtui: no answer: {safe(result.error or result.status)}; log: {Path(result.log_dir)}", file=sys.stderr)
+        for dropped in result.dropped:
+            print(f"mgtui: {safe(dropped['agent'])} dropped: {safe(dropped['reason'])}", file=sys.stderr)
     return EXIT_NO_AGENT

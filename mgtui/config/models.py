@@ -85,6 +85,14 @@ class AgentConfig(_Strict):
     mcp_servers: list[McpServerConfig] = Field(default_factory=list)
     tools: list[CustomToolConfig] = Field(default_factory=list)
     hooks: HooksConfig | None = None
+    tool_choice: Literal["named", "auto", "none"] | None = Field(
+        default=None,
+        description=(
+            "How to insist on a vote when the model answers in text: named (ask again with a named "
+            "tool_choice), auto (ask again offering only `vote`), none (never send tool_choice; read "
+            "the vote from its text). Default: named where LiteLLM says the provider accepts it, else auto."
+        ),
+    )
 
     def litellm_params(self) -> dict[str, Any]:
         """Keyword arguments for litellm.acompletion (without messages/tools/stream)."""

@@ -58,7 +58,8 @@ class AgentStarted(_AgentEvent):
 class TextDelta(_AgentEvent):
     type: Literal["text"] = "text"
     delta: str
-    phase: Literal["coordination", "final"] = "coordination"
+    # "reasoning": thinking tokens (reasoning_content, <think> blocks), never part of an answer
+    phase: Literal["coordination", "final", "reasoning"] = "coordination"
 
 
 class ToolCall(_AgentEvent):
@@ -96,6 +97,8 @@ class AnswerPosted(_AgentEvent):
     label: str
     content: str
     answer_index: int = 1  # k of agentN.k
+    # set when the model did not call the tool itself: "text" (its plain text was taken)
+    fallback: Literal["text", "forced", "parsed"] | None = None
 
 
 class VoteCast(_AgentEvent):
@@ -103,6 +106,9 @@ class VoteCast(_AgentEvent):
     target: str
     label: str
     reason: str = ""
+    # set when the model did not call the tool itself: "forced" (asked again with a named
+    # tool_choice) or "parsed" (read from its text, e.g. "vote agent2: reason")
+    fallback: Literal["text", "forced", "parsed"] | None = None
 
 
 class VoteIgnored(_AgentEvent):
@@ -126,6 +132,7 @@ class AgentError(_AgentEvent):
     fatal: bool = False
     kind: str = ""  # "provider", "enforcement", "presentation", ...
     retry_in: float | None = None
+    detail: str = ""  # the provider's full text (`error` is one readable line)
 
 
 class AgentStopped(_AgentEvent):

@@ -63,6 +63,7 @@ class TurnOutcome:
     error: str | None = None
     duration_s: float = 0.0
     files_written: list[str] = field(default_factory=list)
+    dropped: list[dict[str, str]] = field(default_factory=list)  # [{agent, reason}]
 
 
 _CANCEL = object()
@@ -95,6 +96,7 @@ class Orchestrator:
         self._cancelled = False
         self.question = ""
         self.files_written: list[str] = []  # by the final presenter's tools
+        self.dropped: list[dict[str, str]] = []  # [{agent, reason}] in the order they were dropped
 
     # plumbing -----------------------------------------------------------------
     def emit(self, event: Any) -> None:
@@ -181,6 +183,7 @@ class Orchestrator:
                 state=slot.state,
                 on_restart_attempt=on_attempt,
                 tools=tools,
+                has_answer=self.book.answer_count(slot.cfg.id) > 0,
             )
         except asyncio.CancelledError:
             return
@@ -192,11 +195,11 @@ class Orchestrator:
         self._queue.put_nowait((slot.cfg.id, run_id, result))
 
     # decisions ----------------------------------------------------------------
-    def _on_answer(self, slot: AgentSlot, content: str) -> None:
+    def _on_answer(self, slot: AgentSlot, content: str, fallback: str | None = None) -> None:
         k, cleared = self.book.add_answer(slot.cfg.id, content)
         self.version += 1
         label = protocol.answer_label(slot.anon, k)
-        self.emit(AnswerPosted(agent=slot.cfg.id, label=label, content=content, answer_index=k))
+        self.emit(AnswerPosted(agent=slot.cfg.id, label=label, content=content, answer_index=k, fallback=fallback))  # type: ignore[arg-type]
         if cleared:
             self.emit(VotesReset(by=slot.cfg.id, cleared=cleared))
         for other in self.slots.values():
@@ -217,11 +220,12 @@ class Orchestrator:
             return
         label = protocol.answer_label(decision.target_anon, self.book.answer_count(target))
         self.book.cast(StandingVote(slot.cfg.id, target, label, decision.reason))
-        self.emit(VoteCast(agent=slot.cfg.id, target=target, label=label, reason=decision.reason))
+        self.emit(VoteCast(agent=slot.cfg.id, target=target, label=label, reason=decision.reason, fallback=decision.fallback))  # type: ignore[arg-type]
 
     def _on_dropped(self, slot: AgentSlot, exc: AgentDropped) -> None:
         self.book.drop(slot.cfg.id)
-        self.emit(AgentError(agent=slot.cfg.id, error=str(exc), fatal=True, kind=exc.kind))
+        self.dropped.append({"agent": slot.cfg.id, "reason": str(exc)})
+        self.emit(AgentError(agent=slot.cfg.id, error=str(exc), fatal=True, kind=exc.kind, detail=exc.detail))
 
     # the turn -----------------------------------------------------------------
     async def run_turn(self, question: str) -> TurnOutcome:
@@ -271,6 +275,7 @@ class Orchestrator:
             error=error,
             duration_s=round(time.monotonic() - started, 3),
             files_written=self.files_written,
+            dropped=self.dropped,
         )
         self.emit(
             TurnFinished(
@@ -309,7 +314,7 @@ class Orchestrator:
             if isinstance(result, AgentDropped):
                 self._on_dropped(slot, result)
             elif result.kind == "answer":
-                self._on_answer(slot, result.content)
+                self._on_answer(slot, result.content, result.fallback)
             else:
                 self._on_vote(slot, result)
 

@@ -40,6 +40,7 @@ class TurnResult:
     error: str | None = None
     partial: dict[str, str] = field(default_factory=dict)
     files_written: list[str] = field(default_factory=list)  # by the final presenter's tools
+    dropped: list[dict[str, str]] = field(default_factory=list)  # [{agent, reason}]: who left the turn and why
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -247,6 +248,7 @@ class Session:
             error=outcome.error,
             partial=outcome.partial,
             files_written=outcome.files_written,
+            dropped=outcome.dropped,
         )
 
     async def _prepare_tools(self) -> None:

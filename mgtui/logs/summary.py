@@ -59,6 +59,7 @@ class AgentStats:
     first_answer_s: list[float] = field(default_factory=list)  # one per turn it answered in
     cost_usd: float | None = None
     cost_known: bool = False
+    fallbacks: int = 0  # answers/votes the engine took from text or forced (the model did not call the tool)
 
     @property
     def mean_first_answer_s(self) -> float | None:
@@ -68,7 +69,7 @@ class AgentStats:
         """Accumulate one turn's numbers into the session totals."""
         for name in ("answers", "votes_given", "votes_received", "votes_ignored", "wins", "runs", "rounds",
                      "restarts", "retries", "errors", "fatal_errors", "tool_calls", "tool_errors",
-                     "prompt_tokens", "completion_tokens"):
+                     "prompt_tokens", "completion_tokens", "fallbacks"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for tool, n in other.tools.items():
             self.tools[tool] = self.tools.get(tool, 0) + n
@@ -199,6 +200,7 @@ class _TurnBuilder:
         elif kind == "answer":
             st = self.stats(agent)
             st.answers += 1
+            st.fallbacks += getattr(e, "fallback", None) is not None
             if st.answers == 1:
                 st.first_answer_s.append(round(t, 3))
             if s.rounds and s.rounds[-1].votes:
@@ -210,6 +212,7 @@ class _TurnBuilder:
             counted = kind == "vote"
             self.stats(agent).votes_given += counted
             self.stats(agent).votes_ignored += not counted
+            self.stats(agent).fallbacks += counted and getattr(e, "fallback", None) is not None
             if counted:
                 self.stats(e.target).votes_received += 1
             label = getattr(e, "label", "")

@@ -49,6 +49,7 @@ class AgentText(EngineMessage):
     agent: str
     delta: str
     final: bool = False  # True while the winner presents the final answer
+    reasoning: bool = False  # thinking tokens: shown dimmed in the agent's pane, never an answer
 
 
 @dataclass
@@ -82,6 +83,7 @@ class AnswerPosted(EngineMessage):
     agent: str
     label: str
     content: str
+    fallback: str | None = None  # text | forced | parsed: the model did not call the tool itself
 
 
 @dataclass
@@ -90,6 +92,7 @@ class VoteCast(EngineMessage):
     target: str
     label: str
     reason: str
+    fallback: str | None = None
 
 
 @dataclass
@@ -213,7 +216,7 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.AgentStarted(agent=a, attempt=attempt, round=rnd, reason=reason, vote_only=vote_only):
             return AgentStarted(t, a, attempt, rnd, reason, vote_only)
         case ev.TextDelta(agent=a, delta=delta, phase=phase):
-            return AgentText(t, a, delta, phase == "final")
+            return AgentText(t, a, delta, phase == "final", phase == "reasoning")
         case ev.ToolCall(agent=a, call_id=cid, name=name, arguments=args):
             return ToolCallMsg(t, a, cid, name, args)
         case ev.ToolResult(agent=a, call_id=cid, name=name, result=result, error=error):
@@ -221,9 +224,9 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.HookRun(agent=a, hook=hook, tool=tool, outcome=outcome, detail=detail):
             return HookRan(t, a, hook, tool, outcome, detail)
         case ev.AnswerPosted(agent=a, label=label, content=content):
-            return AnswerPosted(t, a, label, content)
+            return AnswerPosted(t, a, label, content, getattr(event, "fallback", None))
         case ev.VoteCast(agent=a, target=target, label=label, reason=reason):
-            return VoteCast(t, a, target, label, reason)
+            return VoteCast(t, a, target, label, reason, getattr(event, "fallback", None))
         case ev.VoteIgnored(agent=a, target=target, why=why):
             return VoteIgnored(t, a, target, why)
         case ev.VotesReset(by=by, cleared=cleared):

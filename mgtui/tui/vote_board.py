@@ -24,6 +24,7 @@ class VoteBoard:
     latest_label: dict[str, str] = field(default_factory=dict)  # agent -> latest answer label
     votes: dict[str, Vote] = field(default_factory=dict)  # voter -> standing vote
     dropped: set[str] = field(default_factory=set)
+    drop_reasons: dict[str, str] = field(default_factory=dict)  # agent -> why it left the turn (one line)
     resets: int = 0
     last_reset_by: str | None = None
     winner: str | None = None
@@ -56,8 +57,10 @@ class VoteBoard:
         self.resets += 1
         self.last_reset_by = by
 
-    def drop(self, agent: str) -> None:
+    def drop(self, agent: str, reason: str = "") -> None:
         self.dropped.add(agent)
+        if reason:
+            self.drop_reasons[agent] = reason
         self.votes.pop(agent, None)
 
     def decide(self, winner: str, tally: dict[str, int], tie: bool, tied: list[str], how: str) -> None:

@@ -413,7 +413,10 @@ class MainScreen(Screen[None]):
         pane.start_run(message.reason, message.attempt, message.round, message.vote_only)
 
     def on_agent_text(self, message: m.AgentText) -> None:
-        if message.final:
+        if message.reasoning:
+            if (pane := self._pane(message.agent)) is not None:
+                pane.append_thinking(message.delta)
+        elif message.final:
             self.final_view.append_text(message.delta)
         elif (pane := self._pane(message.agent)) is not None:
             pane.append_text(message.delta)
@@ -435,13 +438,13 @@ class MainScreen(Screen[None]):
 
     def on_answer_posted(self, message: m.AnswerPosted) -> None:
         if (pane := self._pane(message.agent)) is not None:
-            pane.show_answer(message.label, message.content)
+            pane.show_answer(message.label, message.content, message.fallback)
         self.board.answer(message.agent, message.label)
         self._board_changed()
 
     def on_vote_cast(self, message: m.VoteCast) -> None:
         if (pane := self._pane(message.agent)) is not None:
-            pane.show_vote(message.target, message.label, message.reason)
+            pane.show_vote(message.target, message.label, message.reason, message.fallback)
         self.board.vote(message.agent, message.target, message.label, message.reason)
         self._board_changed()
 
@@ -464,7 +467,7 @@ class MainScreen(Screen[None]):
             pane.note(("dropped: " if message.fatal else "error: ") + message.error, "-error")
             pane.state = "dropped" if message.fatal else "error"
         if message.fatal:
-            self.board.drop(message.agent)
+            self.board.drop(message.agent, message.error)
             self._board_changed()
 
     def on_agent_stopped(self, message: m.AgentStopped) -> None:

@@ -24,6 +24,8 @@ from mgtui.tui.widgets.live_tail import LiveTail
 
 MAX_BLOCKS = 40  # older blocks are removed; the event log keeps everything
 WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # shown as answers/votes, not tool rows
+# How an answer/vote came about when the model did not call the tool itself (issue 15).
+FALLBACK_MARKS = {"text": "taken from its text", "forced": "after a forced tool choice", "parsed": "read from its text"}
 STATE_ICONS = {
     "waiting": "·",
     "thinking": "…",
@@ -107,6 +109,9 @@ class AgentPane(Vertical, can_focus=True):
     AgentPane > .pane-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     AgentPane > .pane-header.-state-error, AgentPane > .pane-header.-state-dropped { color: $text-error; }
     AgentPane > .pane-header.-state-answered, AgentPane > .pane-header.-state-voted { color: $text-success; }
+    AgentPane LiveTail.-thinking { color: $text-muted; text-style: italic; }
+    AgentPane .thinking-label { color: $text-muted; text-style: dim italic; }
+    AgentPane .fallback-mark { color: $text-warning; }
     """
 
     state: reactive[str] = reactive("waiting")
@@ -119,6 +124,7 @@ class AgentPane(Vertical, can_focus=True):
         self.model = model
         self.chars_received = 0  # every streamed character, for benchmarks and tests
         self._tail: LiveTail | None = None
+        self._thinking: LiveTail | None = None  # the current run's thinking (dimmed), if any
         self._tools: dict[str, ToolRow] = {}
         self._before_presenting = "answered"
 
@@ -179,19 +185,37 @@ class AgentPane(Vertical, can_focus=True):
         self.body.remove_children()
         self.body.anchor(False)
         self._tail = None
+        self._thinking = None
         self._tools.clear()
         self.state = "waiting"
         self.label = ""
 
     def start_run(self, reason: str, attempt: int, round_: int, vote_only: bool) -> None:
         self.flush_text()
+        self._thinking = None
         if reason != "start" or round_ > 1:
             extra = " · may only vote" if vote_only else ""
             self._add(Note(Text(f"── run {round_}, attempt {attempt}: {reason}{extra}"), classes="-run"))
         self._start_tail()
         self.state = "thinking" if reason in ("start", "next round", "retry", "enforce") else "restarted"
 
+    def append_thinking(self, delta: str) -> None:
+        """Reasoning tokens: a dimmed tail of their own under a "thinking" label."""
+        if self._thinking is None:
+            self.flush_text()
+            self._add(Static(Text("thinking…"), classes="thinking-label"))
+            self._thinking = LiveTail(classes="-thinking")
+            self._add(self._thinking)
+            self._tail = None  # answer text after the thinking starts a tail below it
+        self._thinking.append(delta)
+        self.chars_received += len(delta)
+        if self.state in ("thinking", "restarted", "waiting"):
+            self.state = "thinking"
+
     def append_text(self, delta: str) -> None:
+        if self._thinking is not None:
+            self.flush_text()
+            self._thinking = None
         if self._tail is None:
             self._start_tail()
         assert self._tail is not None
@@ -225,8 +249,9 @@ class AgentPane(Vertical, can_focus=True):
             tail.flush()
 
     def flush_text(self) -> None:
-        if self._tail is not None and self._tail.is_mounted:
-            self._tail.flush()
+        for tail in (self._tail, self._thinking):
+            if tail is not None and tail.is_mounted:
+                tail.flush()
 
     def tool_call(self, call_id: str, name: str, arguments: Any) -> None:
         if name in WORKFLOW_TOOLS:
@@ -242,7 +267,7 @@ class AgentPane(Vertical, can_focus=True):
         elif name not in WORKFLOW_TOOLS and error:
             self.note(f"{name}: {error}", "-error")
 
-    def show_answer(self, label: str, content: str) -> None:
+    def show_answer(self, label: str, content: str, fallback: str | None = None) -> None:
         self.flush_text()
         # The run's streamed text ends with the answer itself (the engine streams the answer
         # while the model writes it): show it once, as Markdown. The log keeps every word.
@@ -251,14 +276,21 @@ class AgentPane(Vertical, can_focus=True):
             self._tail.remove()
         self._tail = None
         self._add(AnswerBlock(label, content))
+        self._mark_fallback("answer", fallback)
         self.label = label
         self.state = "answered"
 
-    def show_vote(self, target: str, label: str, reason: str) -> None:
+    def show_vote(self, target: str, label: str, reason: str, fallback: str | None = None) -> None:
         self.flush_text()
         self._tail = None
         self._add(Note(Text(f"☑ voted for {target} ({label}): {reason}"), classes="-vote"))
+        self._mark_fallback("vote", fallback)
         self.state = "voted"
+
+    def _mark_fallback(self, what: str, fallback: str | None) -> None:
+        if fallback:
+            how = FALLBACK_MARKS.get(fallback, fallback)
+            self._add(Static(Text(f"⚑ {what} {how} (the model did not call the tool)"), classes="fallback-mark"))
 
     def note(self, text: str, classes: str = "") -> None:
         self._add(Note(Text(text), classes=classes))

@@ -61,7 +61,8 @@ class VoteSidebar(VerticalScroll):
                 with Collapsible(title=title, collapsed=True):
                     yield Static(Text(vote.reason or "(no reason given)"))
         for agent in sorted(board.dropped):
-            yield Static(Text(f"✗ {agent} dropped"), classes="vs-empty")
+            why = board.drop_reasons.get(agent, "")
+            yield Static(Text(f"✗ {agent} dropped" + (f": {why}" if why else "")), classes="vs-empty")
         if board.winner is not None:
             yield Static(Text(f"★ winner: {board.winner} ({board.how})"), classes="vs-winner", id="vote-winner")
             if board.tie:
