@@ -474,9 +474,15 @@ class MainScreen(Screen[None]):
             pane.tokens += message.prompt_tokens + message.completion_tokens
 
     def on_consensus_reached(self, message: m.ConsensusReached) -> None:
-        self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how)
+        self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how, message.method, message.aggregate_rank)
         self._board_changed()
-        self.status.detail = f"consensus: {message.winner}"
+        self.status.detail = f"{'council' if message.method == 'council' else 'consensus'}: {message.winner}"
+
+    def on_ranking_posted(self, message: m.RankingPosted) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.show_ranking(message.order)
+        self.board.rank(message.agent, message.order, message.reasons)
+        self._board_changed()
 
     def on_final_started(self, message: m.FinalStarted) -> None:
         self.final_view.start(message.agent, message.strategy)

@@ -23,13 +23,14 @@ from mgtui.tui.widgets.follow_scroll import FollowScroll
 from mgtui.tui.widgets.live_tail import LiveTail
 
 MAX_BLOCKS = 40  # older blocks are removed; the event log keeps everything
-WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # shown as answers/votes, not tool rows
+WORKFLOW_TOOLS = frozenset({"new_answer", "vote", "rank"})  # shown as answers/votes, not tool rows
 STATE_ICONS = {
     "waiting": "·",
     "thinking": "…",
     "streaming": "▸",
     "answered": "✓",
     "voted": "☑",
+    "ranked": "☰",
     "restarted": "↺",
     "presenting": "★",
     "error": "!",
@@ -189,7 +190,7 @@ class AgentPane(Vertical, can_focus=True):
             extra = " · may only vote" if vote_only else ""
             self._add(Note(Text(f"── run {round_}, attempt {attempt}: {reason}{extra}"), classes="-run"))
         self._start_tail()
-        self.state = "thinking" if reason in ("start", "next round", "retry", "enforce") else "restarted"
+        self.state = "thinking" if reason in ("start", "next round", "retry", "enforce", "rank") else "restarted"
 
     def append_text(self, delta: str) -> None:
         if self._tail is None:
@@ -259,6 +260,13 @@ class AgentPane(Vertical, can_focus=True):
         self._tail = None
         self._add(Note(Text(f"☑ voted for {target} ({label}): {reason}"), classes="-vote"))
         self.state = "voted"
+
+    def show_ranking(self, order: list[str]) -> None:
+        """Council mode: this agent's ranking of the answers, best first."""
+        self.flush_text()
+        self._tail = None
+        self._add(Note(Text("☰ ranked " + " > ".join(order)), classes="-vote"))
+        self.state = "ranked"
 
     def note(self, text: str, classes: str = "") -> None:
         self._add(Note(Text(text), classes=classes))
