@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mgtui.tui.engine_client import EngineFactory, EngineLike
 
 NARROW_COLUMNS = 100  # below this, panes are stacked behind a selector
+GRID_MAX = 9  # more agents than this are shown as compact rows
 VOTES_TAB = "tab-votes"
 ConfigResolver = Callable[[], Awaitable["str | None"]]
 
@@ -136,6 +137,16 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_COLUMNS, "-narrow")
+        self._apply_compact()
+
+    def _apply_compact(self) -> None:
+        """Beyond the 9-pane grid: one row per agent, the focused one expanded (not when
+        narrow: there a selector shows one full pane at a time)."""
+        compact = len(self.panes) > GRID_MAX and not self.has_class("-narrow")
+        self.query_one("#agents").set_class(compact, "-compact")
+        expanded = next((p for p in self.panes.values() if p.has_class("-expanded")), next(iter(self.panes.values()), None))
+        for pane in self.panes.values():
+            pane.set_compact(compact, pane is expanded)
 
     @property
     def status(self) -> StatusBar:
@@ -163,6 +174,7 @@ class MainScreen(Screen[None]):
         columns, rows = grid_shape(len(wanted))
         container.styles.grid_size_columns = columns
         container.styles.grid_size_rows = rows
+        self._apply_compact()
         tabs = self.query_one(Tabs)
         tabs.clear()
         try:

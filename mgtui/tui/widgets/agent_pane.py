@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
+from mgtui.tui.widgets.compact_line import CompactLine
 from mgtui.tui.widgets.follow_scroll import FollowScroll
 from mgtui.tui.widgets.live_tail import LiveTail
 
@@ -108,6 +109,15 @@ class AgentPane(Vertical, can_focus=True):
     AgentPane > .pane-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     AgentPane > .pane-header.-state-error, AgentPane > .pane-header.-state-dropped { color: $text-error; }
     AgentPane > .pane-header.-state-answered, AgentPane > .pane-header.-state-voted { color: $text-success; }
+    /* Large teams: one row per agent; the focused (expanded) one keeps the full pane. */
+    AgentPane.-compact { border: none; height: 1; min-height: 1; }
+    AgentPane.-compact > .pane-header, AgentPane.-compact > .pane-body { display: none; }
+    AgentPane.-compact > CompactLine { display: block; }
+    AgentPane.-compact:focus, AgentPane.-compact:focus-within { background: $boost; }
+    AgentPane.-compact.-expanded { border: round $primary; height: 14; min-height: 6; background: transparent; }
+    AgentPane.-compact.-expanded > .pane-header { display: block; }
+    AgentPane.-compact.-expanded > .pane-body { display: block; }
+    AgentPane.-compact.-expanded > CompactLine { display: none; }
     """
 
     state: reactive[str] = reactive("waiting")
@@ -126,6 +136,18 @@ class AgentPane(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes=f"pane-header -state-{self.state}")
         yield FollowScroll(classes="pane-body")
+        yield CompactLine(self.agent_id)
+
+    def set_compact(self, on: bool, expanded: bool = False) -> None:
+        """Large-team layout: a single row, or (expanded) the full pane."""
+        self.set_class(on, "-compact")
+        self.set_class(on and expanded, "-expanded")
+
+    def on_focus(self) -> None:
+        # Large teams: the pane the user moves to is the one shown in full.
+        if self.has_class("-compact") and self.parent is not None:
+            for pane in self.parent.query_children(AgentPane):
+                pane.set_class(pane is self, "-expanded")
 
     @property
     def body(self) -> FollowScroll:
@@ -151,6 +173,7 @@ class AgentPane(Vertical, can_focus=True):
     def _refresh_header(self) -> None:
         if self.is_mounted:
             self.query_one(".pane-header", Static).update(self._header())
+            self.query_one(CompactLine).set_status(STATE_ICONS.get(self.state, "?"), self.state, self.label, self.tokens)
 
     def watch_state(self, old: str, new: str) -> None:
         # The class goes on the header only: a class change on the pane itself would restyle
@@ -174,9 +197,14 @@ class AgentPane(Vertical, can_focus=True):
         if excess > 0:
             body.remove_children(list(body.children[:excess]))
 
+    def _compact_text(self, text: str) -> None:
+        if self.has_class("-compact"):
+            self.query_one(CompactLine).add_text("\n" + text)
+
     def clear(self) -> None:
         """Start a new turn: empty body, waiting state (totals stay)."""
         self.flush_text()
+        self.query_one(CompactLine).clear_text()
         self.body.remove_children()
         self.body.anchor(False)
         self._tail = None
@@ -198,6 +226,8 @@ class AgentPane(Vertical, can_focus=True):
         assert self._tail is not None
         self._tail.append(delta)
         self.chars_received += len(delta)
+        if self.has_class("-compact"):
+            self.query_one(CompactLine).add_text(delta)
         if self.state in ("thinking", "restarted", "waiting"):
             self.state = "streaming"
 
@@ -259,6 +289,7 @@ class AgentPane(Vertical, can_focus=True):
         self.flush_text()
         self._tail = None
         self._add(Note(Text(f"☑ voted for {target} ({label}): {reason}"), classes="-vote"))
+        self._compact_text(f"☑ voted for {target}: {reason}")
         self.state = "voted"
 
     def show_ranking(self, order: list[str]) -> None:
@@ -266,7 +297,9 @@ class AgentPane(Vertical, can_focus=True):
         self.flush_text()
         self._tail = None
         self._add(Note(Text("☰ ranked " + " > ".join(order)), classes="-vote"))
+        self._compact_text("☰ ranked " + " > ".join(order))
         self.state = "ranked"
 
     def note(self, text: str, classes: str = "") -> None:
         self._add(Note(Text(text), classes=classes))
+        self._compact_text(text)

@@ -16,6 +16,7 @@ from mgtui.tui.vote_board import VoteBoard
 
 
 GROUP_VOTERS_OVER = 3  # more voters than this for one answer are listed on one line
+LARGE_TEAM = 9  # in teams larger than this, any two voters are grouped
 
 
 class VoteSidebar(VerticalScroll):
@@ -58,13 +59,15 @@ class VoteSidebar(VerticalScroll):
             )
         if not board.latest_label:
             yield Static("no answers yet", classes="vs-empty")
-        for agent in board.agents:
+        # Large teams: the answers with most votes first, so the leaders stay in view.
+        agents = sorted(board.agents, key=lambda a: -len(board.votes_for(a))) if len(board.agents) > LARGE_TEAM else board.agents
+        for agent in agents:
             label = board.latest_label.get(agent)
             if label is None:
                 continue
             votes = board.votes_for(agent)
             yield Static(Text(f"{label}  {agent}  ▮ {len(votes)}"), classes="vs-answer")
-            if len(votes) > GROUP_VOTERS_OVER:  # large teams: one line of voters, reasons on expand
+            if len(votes) > (1 if len(board.agents) > LARGE_TEAM else GROUP_VOTERS_OVER):  # one line of voters, reasons on expand
                 with Collapsible(title=f"← {', '.join(v.voter for v in votes)}", collapsed=True):
                     for vote in votes:
                         yield Static(Text(f"{vote.voter}: {vote.reason or '(no reason given)'}"))
