@@ -113,3 +113,21 @@ async def test_bad_rankings_go_back_as_tool_errors_then_the_reviewer_is_dropped(
     assert set(e.agent for e in log.of("ranking")) == {"alpha", "beta"}
     # The dropped reviewer's answer is still ranked by the others.
     assert log.one("consensus").aggregate_rank == {"alpha": 1.0, "beta": 2.0, "gamma": 3.0}
+
+
+async def test_council_through_the_python_api_and_logs_summary(model_server: ModelServer, agent_config, tmp_path: Path, capsys) -> None:
+    import json
+
+    import mgtui
+    from mgtui.cli import logs_cmd
+
+    for agent in ANON:
+        model_server.script(agent, council_member(f"Paris, says {agent}.", ["agent3", "agent1", "agent2"], final=f"{agent} chairs"))
+    result = await mgtui.arun(QUESTION, config=agent_config(["alpha", "beta", "gamma"], coordination="council"), log_dir=tmp_path)
+    assert result.ok and result.final_answer == "gamma chairs"
+
+    session_id = Path(result.log_dir).name
+    assert logs_cmd.main(["summary", session_id, "--log-dir", str(tmp_path), "--json", "--no-cost"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"]["gamma"]["wins"] == 1
+    assert {a: data["totals"][a]["answers"] for a in ANON} == {"alpha": 1, "beta": 1, "gamma": 1}
