@@ -122,6 +122,15 @@ def _merge_tool_delta(calls: list[dict[str, Any]], delta: Any) -> dict[str, Any]
     return call
 
 
+async def _close(response: Any) -> None:
+    close = getattr(response, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except Exception:  # the reply is complete; a failing close must not lose it
+            pass
+
+
 async def _stream_once(
     agent: AgentConfig, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None, coalescer: TextCoalescer
 ) -> StreamedReply:
@@ -133,12 +142,20 @@ async def _stream_once(
     response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
     reply = StreamedReply()
     drafts: dict[int, DraftDecoder] = {}
+    finished = False
     async for chunk in response:
         usage = getattr(chunk, "usage", None)
         if usage:
             reply.prompt_tokens = getattr(usage, "prompt_tokens", 0) or reply.prompt_tokens
             reply.completion_tokens = getattr(usage, "completion_tokens", 0) or reply.completion_tokens
+            if finished:
+                # The usage chunk after the finish is the last one. Asking for more only runs
+                # LiteLLM's success callbacks and cost lookup (~20 ms of CPU per call, on the
+                # critical path when a whole team finishes at once); the engine needs neither.
+                await _close(response)
+                break
         for choice in getattr(chunk, "choices", None) or []:
+            finished = finished or bool(getattr(choice, "finish_reason", None))
             delta = getattr(choice, "delta", None)
             if delta is None:
                 continue
