@@ -129,6 +129,7 @@ def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False
         "prompt_chars": sum(s[3] for s in spans),
         "chunks": chunks,
         "cpu_ms_per_chunk": 1000 * cpu / max(1, chunks),
+        "cpu_s": cpu,
         "shares": shares,
     }
 
@@ -146,7 +147,7 @@ def main() -> None:
     rows = [run(n, args.latency, args.chunk_delay, visibility=v) for v in args.visibility for n in args.agents]
     header = (
         f"{'visibility':>10} {'agents':>6} {'status':>6} {'calls':>5} {'wall s':>7} {'model s':>7} {'overhead':>8} "
-        f"{'prompt chars':>12} {'per agent':>9} {'x 3-agent':>9} {'chunks':>6} {'CPU ms/chunk':>12}"
+        f"{'prompt chars':>12} {'per agent':>9} {'x 3-agent':>9} {'chunks':>6} {'CPU ms/chunk':>12} {'engine CPU s':>12}"
     )
     print(f"latency {args.latency}s per call + {args.chunk_delay}s per chunk")
     print(header)
@@ -156,9 +157,10 @@ def main() -> None:
         ratio = r["prompt_chars"] / max(1, base[r["visibility"]])
         print(
             f"{r['visibility']:>10} {r['agents']:>6} {r['status']:>6} {r['calls']:>5} {r['wall_s']:>7.2f} {r['model_busy_s']:>7.2f} "
-            f"{r['overhead_pct']:>7.1f}% {r['prompt_chars']:>12} {r['prompt_chars'] // r['agents']:>9} {ratio:>8.1f}x {r['chunks']:>6} {r['cpu_ms_per_chunk']:>12.3f}"
+            f"{r['overhead_pct']:>7.1f}% {r['prompt_chars']:>12} {r['prompt_chars'] // r['agents']:>9} {ratio:>8.1f}x {r['chunks']:>6} {r['cpu_ms_per_chunk']:>12.3f} {r['cpu_s']:>12.2f}"
         )
-    print("CPU per chunk is the whole engine process, LiteLLM's streaming included.")
+    print("CPU per chunk is the whole engine process, LiteLLM's streaming included. On a busy machine")
+    print("wall time (and so overhead) includes waiting for a core: compare engine CPU s then.")
     if args.profile:
         shares = run(max(args.agents), args.latency, args.chunk_delay, profile=True)["shares"]
         total = sum(shares.values()) or 1.0
