@@ -21,7 +21,8 @@ INSTALL_HINT = "mgtui --web needs the 'web' extra: pip install 'mgtui[web]'"
 EXPOSED_WARNING = (
     "WARNING: mgtui --web is binding to {host}, not to loopback. Anyone who can reach "
     "port {port} gets the app and can run the configured models with your API keys, "
-    "and read files under {cwd} through @path."
+    "and read files under {cwd} through @path. Only requests addressed to {host} (or a loopback "
+    "name) are answered: for other machines, pass --host the address or name they use."
 )
 REFUSED = "Refusing to bind to {host} from ${env}: pass --host {host} explicitly to expose the app."
 
