@@ -48,8 +48,8 @@ def test_each_tab_runs_the_app_with_the_servers_options(tmp_path: Path) -> None:
     command = app_command(str(tmp_path / "my config.yaml"), "logs", "mgtui-light")
     assert command.startswith("exec ")  # the shell is replaced: the app leads its process group
     argv = shlex.split(command.removeprefix("exec "))
-    assert argv[:3] == [sys.executable, "-m", "mgtui"]
-    assert argv[3:] == ["-c", str(tmp_path / "my config.yaml"), "--log-root", str(Path("logs").resolve()),
+    assert argv[:4] == [sys.executable, "-P", "-m", "mgtui"]  # -P: not the working folder on sys.path
+    assert argv[4:] == ["-c", str(tmp_path / "my config.yaml"), "--log-root", str(Path("logs").resolve()),
                         "--theme", "mgtui-light"]
 
 
