@@ -125,6 +125,17 @@ class OrchestratorConfig(_Strict):
     context_paths: list[ContextPath] = Field(default_factory=list)
     agent_workspaces: bool = Field(default=False, description="Give every agent a workspace folder and the file tools even without context paths.")
     log_dir: str | None = Field(default=None, description="Where session logs go (default ./.mgtui/logs).")
+    coordination: Literal["consensus", "council"] = Field(
+        default="consensus",
+        description="consensus: answer and vote until everyone agrees; council: independent answers, anonymous peer ranking, a chairman writes the final answer.",
+    )
+    chairman: str | None = Field(default=None, description="Council mode: the agent id that writes the final answer (default: the best-ranked answer's author).")
+    visibility: Literal["all", "ring", "neighbours"] = Field(
+        default="all",
+        description="Which peers' answers an agent sees: all; ring (the visibility_k agents after it); neighbours (its visibility_k nearest, both sides). ring/neighbours also show the current leader.",
+    )
+    visibility_k: int = Field(default=2, ge=1, description="How many peers an agent sees with ring / neighbours visibility.")
+    max_answer_chars: int = Field(default=6000, ge=200, description="Longer peer answers are shown head + tail with a marker; the full text stays in the log.")
 
 
 class MgtuiConfig(_Strict):
@@ -142,6 +153,13 @@ class MgtuiConfig(_Strict):
                 raise ValueError(f"duplicate agent id '{agent.id}'")
             seen.add(agent.id)
         return agents
+
+    @model_validator(mode="after")
+    def _chairman_is_an_agent(self) -> "MgtuiConfig":
+        chairman = self.orchestrator.chairman
+        if chairman is not None and chairman not in {a.id for a in self.agents}:
+            raise ValueError(f"orchestrator.chairman '{chairman}' is not an agent id")
+        return self
 
     def agent(self, agent_id: str) -> AgentConfig:
         for agent in self.agents:

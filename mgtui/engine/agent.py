@@ -68,6 +68,14 @@ class _Invalid(Exception):
     pass
 
 
+InvalidCall = _Invalid  # raised by custom validators (council's rank) to send the reason back
+
+
+def parse_arguments(call: dict[str, Any]) -> dict[str, Any]:
+    """A call's JSON arguments as an object, or InvalidCall."""
+    return _parse_arguments(call)
+
+
 def _parse_arguments(call: dict[str, Any]) -> dict[str, Any]:
     raw = call["function"].get("arguments") or "{}"
     try:
@@ -142,14 +150,18 @@ async def run_agent(
     on_restart_attempt: Callable[[str, int], None],
     tools: ToolExecutor | None = None,
     has_answer: bool = False,
+    workflow: list[dict[str, Any]] | None = None,
+    validate: Callable[[Sequence[dict[str, Any]]], Any] | None = None,
 ) -> Decision:
     """Run until a valid decision; raises AgentDropped when the agent cannot go on.
 
     Invalid output is sent back (a tool error, or a nudge after plain text) up to
     `max_attempts` times; an agent whose last reply was plain text is then not dropped but
-    given the fallbacks (its text as its answer, a forced vote, a vote read from its text)."""
+    given the fallbacks (its text as its answer, a forced vote, a vote read from its text).
+    `workflow` + `validate` replace new_answer/vote (council's `rank`): `validate` gets the
+    reply's tool calls and returns the decision or raises InvalidCall with the reason."""
     messages = list(messages)
-    workflow = protocol.workflow_tools(vote_ids, can_answer)
+    workflow = workflow if workflow is not None else protocol.workflow_tools(vote_ids, can_answer)
     allowed = [t["function"]["name"] for t in workflow]
     extra = tools.specs() if tools else []
     failures = 0
@@ -181,6 +193,8 @@ async def run_agent(
             tool_calls_made += await run_tool_calls(tools, reply, messages)
             continue
         try:
+            if validate is not None:
+                return validate(reply.tool_calls)  # type: ignore[no-any-return]
             return validate_workflow_call(reply.tool_calls, vote_ids, can_answer)
         except _Invalid as exc:
             failures += 1

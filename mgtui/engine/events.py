@@ -149,6 +149,14 @@ class Usage(_AgentEvent):
     completion_tokens: int = 0
 
 
+class Ranking(_AgentEvent):
+    """Council mode: one reviewer's ranking of the anonymised answers (config ids, best first)."""
+
+    type: Literal["ranking"] = "ranking"
+    order: list[str]
+    reasons: dict[str, str] = Field(default_factory=dict)  # answer's author -> why it is placed there
+
+
 class Consensus(_Event):
     type: Literal["consensus"] = "consensus"
     winner: str
@@ -156,6 +164,8 @@ class Consensus(_Event):
     tie: bool = False
     tied: list[str] = Field(default_factory=list)
     how: str = "votes"  # "votes", "timeout_votes", "timeout_newest", "single"
+    method: str = "consensus"  # "consensus" (votes) or "council" (peer ranking)
+    aggregate_rank: dict[str, float] | None = None  # council: agent -> mean rank of its answer (1 = best)
 
 
 class FinalStarted(_AgentEvent):
@@ -206,6 +216,7 @@ Event = Annotated[
         AgentStopped,
         Usage,
         Consensus,
+        Ranking,
         FinalStarted,
         FinalAnswer,
         TurnFinished,

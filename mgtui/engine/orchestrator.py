@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgtui.config.models import AgentConfig, MgtuiConfig
-from mgtui.engine import protocol
+from mgtui.engine import protocol, visibility
 from mgtui.engine.agent import AgentDropped, Decision, RunState, ToolExecutor, run_agent
 from mgtui.engine.consensus import Outcome, StandingVote, VoteBook
 from mgtui.engine.events import (
@@ -110,12 +110,20 @@ class Orchestrator:
         self._cancelled = True
         self._queue.put_nowait(_CANCEL)
 
-    def _visible_answers(self) -> list[protocol.VisibleAnswer]:
+    def _visible_answers(self, reader: str | None = None) -> list[protocol.VisibleAnswer]:
+        """Answers `reader` may read and vote for (visibility), peers' bounded in length."""
+        s = self.settings
+        seen = visibility.visible_to(self.book.order, reader, s.visibility, s.visibility_k, visibility.leader(self.book.tally(), self.book.order)) if reader else None
         out = []
         for agent_id in self.book.agents_with_answers():
+            if seen is not None and agent_id not in seen:
+                continue
             slot = self.slots[agent_id]
             k = self.book.answer_count(agent_id)
-            out.append(protocol.VisibleAnswer(slot.anon, protocol.answer_label(slot.anon, k), self.book.latest(agent_id) or ""))
+            content = self.book.latest(agent_id) or ""
+            if agent_id != reader:  # its own answer always whole
+                content = visibility.bounded(content, s.max_answer_chars)
+            out.append(protocol.VisibleAnswer(slot.anon, protocol.answer_label(slot.anon, k), content))
         return out
 
     def _stop(self, slot: AgentSlot, why: str) -> None:
@@ -131,7 +139,7 @@ class Orchestrator:
         slot.round += 1
         slot.seen_version = self.version
         slot.state = RunState()
-        answers = self._visible_answers()
+        answers = self._visible_answers(slot.cfg.id)
         vote_ids = [a.anon_id for a in answers]
         can_answer = self.book.answer_count(slot.cfg.id) < self.settings.max_new_answers_per_agent
         messages = [
@@ -245,13 +253,21 @@ class Orchestrator:
         self.question = question
         started = time.monotonic()
         self.emit(TurnStarted(question=question, history_len=len(self.history), anonymous_ids={k: s.anon for k, s in self.slots.items()}))
+        council = None
+        if self.settings.coordination == "council":
+            from mgtui.engine.council import Council  # stages 1-2 live in their own module
+
+            council = Council(self)
         for slot in self.slots.values():
             missing = missing_credentials(slot.cfg.model, slot.cfg.api_key, slot.cfg.api_base)
             if missing:
                 self._on_dropped(slot, AgentDropped("config", f"{slot.cfg.model} needs {' or '.join(missing)}: set it in the environment or give api_key in the config"))
-            else:
+            elif council is None:
                 self._start_run(slot, "start")
-        status, outcome, error = await self._coordinate(started + self.settings.turn_timeout_seconds)
+        if council is not None:
+            status, outcome, error = await council.coordinate(started + self.settings.turn_timeout_seconds)
+        else:
+            status, outcome, error = await self._coordinate(started + self.settings.turn_timeout_seconds)
         partial: dict[str, str] = {}
         for slot in self.slots.values():
             if slot.running:
@@ -260,10 +276,15 @@ class Orchestrator:
                 self._stop(slot, {"ok": "consensus reached"}.get(status, status))
         final: str | None = None
         if outcome is not None:
-            self.emit(Consensus(winner=outcome.winner, tally=outcome.tally, tie=outcome.tie, tied=outcome.tied, how=outcome.how))
-            final, status, presenter_partial = await self._present(outcome, status, started)
+            if council is not None:
+                self.emit(council.consensus_event(outcome))
+                presenter, messages = council.chairman(outcome), council.chairman_messages(outcome)
+            else:
+                self.emit(Consensus(winner=outcome.winner, tally=outcome.tally, tie=outcome.tie, tied=outcome.tied, how=outcome.how))
+                presenter, messages = outcome.winner, None
+            final, status, presenter_partial = await self._present(outcome, status, started, presenter, messages)
             if presenter_partial:
-                partial[outcome.winner] = presenter_partial
+                partial[presenter] = presenter_partial
         result = TurnOutcome(
             status=status,
             winner=outcome.winner if outcome else None,
@@ -318,15 +339,18 @@ class Orchestrator:
             else:
                 self._on_vote(slot, result)
 
-    async def _present(self, outcome: Outcome, status: str, started: float) -> tuple[str | None, str, str]:
-        """Final answer: reuse on timeout or winner_reuse; otherwise a streamed presentation."""
-        winner = self.slots[outcome.winner]
+    async def _present(
+        self, outcome: Outcome, status: str, started: float, presenter: str | None = None, messages: list[dict[str, Any]] | None = None
+    ) -> tuple[str | None, str, str]:
+        """Final answer: reuse on timeout or winner_reuse; otherwise a streamed presentation
+        by `presenter` (default the winner; council's chairman brings its own `messages`)."""
+        winner = self.slots[presenter or outcome.winner]
         fallback = self.book.latest(outcome.winner) or ""
         strategy = self.settings.final_answer_strategy
         if status != "ok" or strategy == "winner_reuse":
             self.emit(FinalAnswer(agent=outcome.winner, content=fallback, strategy="winner_reuse"))
             return fallback, status, ""
-        self.emit(FinalStarted(agent=outcome.winner, strategy=strategy))
+        self.emit(FinalStarted(agent=winner.cfg.id, strategy=strategy))
         answers = {a: self.book.latest(a) or "" for a in self.book.agents_with_answers()}
         deadline = started + self.settings.turn_timeout_seconds
         try:
@@ -347,6 +371,7 @@ class Orchestrator:
             queue=self._queue,
             deadline=deadline,
             tools=tools,
+            messages=messages,
         )
         self.files_written = result.files_written
         if result.cancelled:
@@ -354,5 +379,5 @@ class Orchestrator:
         if result.content is None:
             self.emit(FinalAnswer(agent=outcome.winner, content=fallback, strategy="winner_reuse"))
             return fallback, "timeout" if result.timed_out else status, ""
-        self.emit(FinalAnswer(agent=outcome.winner, content=result.content, strategy=strategy, files_written=result.files_written))
+        self.emit(FinalAnswer(agent=winner.cfg.id, content=result.content, strategy=strategy, files_written=result.files_written))
         return result.content, status, ""

@@ -38,6 +38,7 @@ class ReplyBuilder:
         self._think = ThinkSplitter()
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.finished = False  # a choice carried a finish_reason
 
     # -- chunks ---------------------------------------------------------------------------
 
@@ -47,6 +48,7 @@ class ReplyBuilder:
             self.prompt_tokens = getattr(usage, "prompt_tokens", 0) or self.prompt_tokens
             self.completion_tokens = getattr(usage, "completion_tokens", 0) or self.completion_tokens
         for choice in getattr(chunk, "choices", None) or []:
+            self.finished = self.finished or bool(getattr(choice, "finish_reason", None))
             delta = getattr(choice, "delta", None)
             if delta is None:
                 continue

@@ -126,6 +126,15 @@ def short_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
+async def _close(response: Any) -> None:
+    close = getattr(response, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except Exception:  # the reply is complete; a failing close must not lose it
+            pass
+
+
 async def _stream_once(
     agent: AgentConfig,
     messages: list[dict[str, Any]],
@@ -144,6 +153,12 @@ async def _stream_once(
     response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
     async for chunk in response:
         builder.chunk(chunk)
+        if builder.finished and getattr(chunk, "usage", None):
+            # The usage chunk after the finish is the last one. Asking for more only runs
+            # LiteLLM's success callbacks and cost lookup (~20 ms of CPU per call, on the
+            # critical path when a whole team finishes at once); the engine needs neither.
+            await _close(response)
+            break
     return builder.reply()
 
 

@@ -135,6 +135,17 @@ class ConsensusReached(EngineMessage):
     tie: bool
     tied: list[str]
     how: str
+    method: str = "consensus"  # or "council"
+    aggregate_rank: dict[str, float] | None = None  # council: agent -> mean rank
+
+
+@dataclass
+class RankingPosted(EngineMessage):
+    """Council mode: one reviewer's ranking (config ids, best first) with reasons."""
+
+    agent: str
+    order: list[str]
+    reasons: dict[str, str]
 
 
 @dataclass
@@ -238,7 +249,9 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.Usage(agent=a, prompt_tokens=p, completion_tokens=c):
             return UsageReported(t, a, p, c)
         case ev.Consensus(winner=winner, tally=tally, tie=tie, tied=tied, how=how):
-            return ConsensusReached(t, winner, tally, tie, tied, how)
+            return ConsensusReached(t, winner, tally, tie, tied, how, getattr(event, "method", "consensus"), getattr(event, "aggregate_rank", None))
+        case ev.Ranking(agent=a, order=order, reasons=reasons):
+            return RankingPosted(t, a, list(order), dict(reasons))
         case ev.FinalStarted(agent=a, strategy=strategy):
             return FinalStarted(t, a, strategy)
         case ev.FinalAnswer(agent=a, content=content, files_written=written):

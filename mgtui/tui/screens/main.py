@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mgtui.tui.engine_client import EngineFactory, EngineLike
 
 NARROW_COLUMNS = 100  # below this, panes are stacked behind a selector
+GRID_MAX = 9  # more agents than this are shown as compact rows
 VOTES_TAB = "tab-votes"
 ConfigResolver = Callable[[], Awaitable["str | None"]]
 
@@ -136,6 +137,16 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_COLUMNS, "-narrow")
+        self._apply_compact()
+
+    def _apply_compact(self) -> None:
+        """Beyond the 9-pane grid: one row per agent, the focused one expanded (not when
+        narrow: there a selector shows one full pane at a time)."""
+        compact = len(self.panes) > GRID_MAX and not self.has_class("-narrow")
+        self.query_one("#agents").set_class(compact, "-compact")
+        expanded = next((p for p in self.panes.values() if p.has_class("-expanded")), next(iter(self.panes.values()), None))
+        for pane in self.panes.values():
+            pane.set_compact(compact, pane is expanded)
 
     @property
     def status(self) -> StatusBar:
@@ -163,6 +174,7 @@ class MainScreen(Screen[None]):
         columns, rows = grid_shape(len(wanted))
         container.styles.grid_size_columns = columns
         container.styles.grid_size_rows = rows
+        self._apply_compact()
         tabs = self.query_one(Tabs)
         tabs.clear()
         try:
@@ -480,9 +492,15 @@ class MainScreen(Screen[None]):
             pane.tokens += message.prompt_tokens + message.completion_tokens
 
     def on_consensus_reached(self, message: m.ConsensusReached) -> None:
-        self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how)
+        self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how, message.method, message.aggregate_rank)
         self._board_changed()
-        self.status.detail = f"consensus: {message.winner}"
+        self.status.detail = f"{'council' if message.method == 'council' else 'consensus'}: {message.winner}"
+
+    def on_ranking_posted(self, message: m.RankingPosted) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.show_ranking(message.order)
+        self.board.rank(message.agent, message.order, message.reasons)
+        self._board_changed()
 
     def on_final_started(self, message: m.FinalStarted) -> None:
         self.final_view.start(message.agent, message.strategy)
