@@ -146,7 +146,7 @@ async def _run(args: argparse.Namespace, dataset: Any, mode: Any, loaded: Any, o
             loop.remove_signal_handler(signal.SIGINT)
             loop.remove_signal_handler(signal.SIGTERM)
     write_meta(out, {**meta, "status": "interrupted" if interrupted else "done"})
-    summary = write_reports(out, meta, {q.id for q in dataset.questions})
+    summary = write_reports(out, meta, [q.id for q in dataset.questions])
     if args.json:
         print(json.dumps({**summary.to_json(), "out": str(out), "interrupted": interrupted}, ensure_ascii=False))
     else:

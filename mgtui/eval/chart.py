@@ -49,6 +49,7 @@ def svg(summary: EvalSummary) -> str:
     top = nice_max(max(values, default=0.0))
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     slot = plot_w / max(1, len(systems))
+    money = label.startswith("cost")
 
     def y(fraction: float) -> float:
         return TOP + plot_h * (1 - fraction)
@@ -62,7 +63,7 @@ def svg(summary: EvalSummary) -> str:
         f = tick / 4
         out.append(f'<line x1="{LEFT}" y1="{y(f):.1f}" x2="{W - RIGHT}" y2="{y(f):.1f}" stroke="#dddddd"/>')
         out.append(f'<text x="{LEFT - 8}" y="{y(f) + 4:.1f}" text-anchor="end">{100 * f:.0f}%</text>')
-        out.append(f'<text x="{W - RIGHT + 8}" y="{y(f) + 4:.1f}" fill="{SECOND}">{escape(_number(top * f, label.startswith("cost")))}</text>')
+        out.append(f'<text x="{W - RIGHT + 8}" y="{y(f) + 4:.1f}" fill="{SECOND}">{escape(_number(top * f, money))}</text>')
     out.append(f'<text transform="translate(18 {TOP + plot_h / 2}) rotate(-90)" text-anchor="middle">accuracy (95% Wilson interval)</text>')
     out.append(f'<text transform="translate({W - 14} {TOP + plot_h / 2}) rotate(90)" text-anchor="middle" fill="{SECOND}">{escape(label)}</text>')
     points = []
@@ -71,7 +72,6 @@ def svg(summary: EvalSummary) -> str:
         out += _bar(s, cx, slot * 0.5, y, best=s.name == summary.best_single and s.kind == "single")
         points.append((cx, y(value / top)))
         out.append(f'<text x="{cx:.1f}" y="{H - BOTTOM + 18}" text-anchor="middle">{escape(s.name)}</text>')
-    money = label.startswith("cost")
     for (x, py), value in zip(points, values):  # categories: dots, no connecting line
         out.append(f'<circle cx="{x:.1f}" cy="{py:.1f}" r="4" fill="{SECOND}"/>')
         out.append(f'<text x="{x + 7:.1f}" y="{py - 6:.1f}" fill="{SECOND}" font-size="10">{escape(_number(value, money))}</text>')
@@ -102,6 +102,7 @@ def text_chart(summary: EvalSummary, width: int = 40) -> str:
     label, values = second_axis(summary)
     top = max(values, default=0.0) or 1.0
     name_w = max((len(s.name) for s in systems), default=4) + 2
+    money = label.startswith("cost")
     lines = [f"{'':{name_w}}0%{'':{width - 6}}100%   {label}"]
     for s, value in zip(systems, values):
         mark = "*" if s.name == summary.best_single and s.kind == "single" else " "
@@ -110,7 +111,7 @@ def text_chart(summary: EvalSummary, width: int = 40) -> str:
             continue
         filled = round(s.accuracy * width)
         side = "▇" * max(0, round(value / top * 12))
-        lines.append(f"{s.name + mark:{name_w}}{'█' * filled}{'░' * (width - filled)} {100 * s.accuracy:5.1f}%  {side} {_number(value, label.startswith("cost"))}")
+        lines.append(f"{s.name + mark:{name_w}}{'█' * filled}{'░' * (width - filled)} {100 * s.accuracy:5.1f}%  {side} {_number(value, money)}")
         low, high = s.interval or (s.accuracy, s.accuracy)
         a, b = round(low * (width - 1)), round(high * (width - 1))
         whisker = [" "] * width

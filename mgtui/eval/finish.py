@@ -21,14 +21,16 @@ def done_questions(results: Results, agents: list[str], singles: bool) -> set[st
     return {qid for qid, systems in have.items() if wanted <= systems}
 
 
-def load_summary(folder: Path, meta: dict[str, Any], question_ids: set[str] | None = None) -> tuple[EvalSummary, list[str]]:
-    """The summary of a folder's results (only `question_ids` when given) and skipped-line notices."""
+def load_summary(folder: Path, meta: dict[str, Any], question_ids: list[str] | None = None) -> tuple[EvalSummary, list[str]]:
+    """The summary of a folder's results (only `question_ids`, in that order, when given) and
+    notices about skipped lines."""
     results = read_results(folder)
-    records = [r for (qid, _, _), r in results.records.items() if question_ids is None or qid in question_ids]
-    return summarize(meta, records), results.skipped
+    wanted = set(question_ids or ())
+    records = [r for (qid, _, _), r in results.records.items() if question_ids is None or qid in wanted]
+    return summarize(meta, records, question_ids or ()), results.skipped
 
 
-def write_reports(folder: Path, meta: dict[str, Any], question_ids: set[str] | None = None) -> EvalSummary:
+def write_reports(folder: Path, meta: dict[str, Any], question_ids: list[str] | None = None) -> EvalSummary:
     summary, skipped = load_summary(folder, meta, question_ids)
     (folder / REPORT_MD).write_text(markdown(summary, meta, skipped), encoding="utf-8")
     (folder / REPORT_SVG).write_text(svg(summary), encoding="utf-8")

@@ -7,7 +7,7 @@ An errored answer counts as wrong (it was paid for and gave nothing) and is coun
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,7 +120,8 @@ def best_member(singles: dict[str, SystemStats]) -> str | None:
     return max(scored)[2] if scored else None
 
 
-def summarize(meta: dict[str, Any], records: Iterable[dict[str, Any]]) -> EvalSummary:
+def summarize(meta: dict[str, Any], records: Iterable[dict[str, Any]], order: Sequence[str] = ()) -> EvalSummary:
+    """`order`: question ids in dataset order (questions finish out of order when run concurrently)."""
     agents = [str(a["id"]) for a in meta.get("team") or []]
     summary = EvalSummary(str(meta.get("suite") or meta.get("dataset") or "?"), str(meta.get("score") or "?"), SystemStats(TEAM, TEAM))
     by_question: dict[str, dict[str, dict[str, Any]]] = {}
@@ -143,6 +144,8 @@ def summarize(meta: dict[str, Any], records: Iterable[dict[str, Any]]) -> EvalSu
     summary.best_single = best_member(summary.singles)
     if summary.best_single is not None:
         _compare(summary, by_question, f"{SINGLE}:{summary.best_single}")
+    rank = {qid: i for i, qid in enumerate(order)}
+    summary.disagreements.sort(key=lambda d: (rank.get(d.qid, len(rank)), d.qid))
     return summary
 
 
