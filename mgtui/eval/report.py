@@ -42,20 +42,29 @@ def verdict(summary: EvalSummary) -> str:
     )
 
 
-def table(summary: EvalSummary, disagreements: int = 10) -> str:
-    """The plain-text table printed at the end of `mgtui eval` (* marks the best member)."""
+def grid(summary: EvalSummary) -> str:
+    """The aligned rows (* marks the best member)."""
     body = [list(COLUMNS), *rows(summary)]
     widths = [max(len(r[i]) for r in body) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))) for r in body]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines += ["", verdict(summary)]
-    if summary.disagreements:
-        lines.append(f"questions where the team and {summary.best_single} disagree ({len(summary.disagreements)}):")
-        for d in summary.disagreements[:disagreements]:
-            lines.append(f"  {_disagreement(d.qid, d.gold, d.team, d.team_correct, d.best, d.best_correct)}  {one_line(d.question, 70)}")
-        if len(summary.disagreements) > disagreements:
-            lines.append(f"  … {len(summary.disagreements) - disagreements} more in report.md")
     return "\n".join(lines)
+
+
+def disagreement_lines(summary: EvalSummary, limit: int = 10) -> list[str]:
+    if not summary.disagreements:
+        return []
+    lines = [f"questions where the team and {summary.best_single} disagree ({len(summary.disagreements)}):"]
+    for d in summary.disagreements[:limit]:
+        lines.append(f"  {_disagreement(d.qid, d.gold, d.team, d.team_correct, d.best, d.best_correct)}  {one_line(d.question, 70)}")
+    if len(summary.disagreements) > limit:
+        lines.append(f"  … {len(summary.disagreements) - limit} more in report.md")
+    return lines
+
+
+def table(summary: EvalSummary, disagreements: int = 10) -> str:
+    """What `mgtui eval` prints at the end: the rows, the verdict, the disagreements."""
+    return "\n".join([grid(summary), "", verdict(summary), *disagreement_lines(summary, disagreements)])
 
 
 def _mark(correct: bool) -> str:

@@ -139,12 +139,12 @@ def summarize(meta: dict[str, Any], records: Iterable[dict[str, Any]], order: Se
             continue
         stats.add(record)
         by_question.setdefault(str(record["qid"]), {})[slot] = record
-    order = {name: i for i, name in enumerate(agents)}
-    summary.singles = dict(sorted(summary.singles.items(), key=lambda kv: order.get(kv[0], len(order))))
+    position = {name: i for i, name in enumerate(agents)}
+    summary.singles = dict(sorted(summary.singles.items(), key=lambda kv: position.get(kv[0], len(position))))
     summary.best_single = best_member(summary.singles)
     if summary.best_single is not None:
         _compare(summary, by_question, f"{SINGLE}:{summary.best_single}")
-    rank = {qid: i for i, qid in enumerate(order)}
+    rank = {qid: i for i, qid in enumerate(order or by_question)}  # else the order results were written in
     summary.disagreements.sort(key=lambda d: (rank.get(d.qid, len(rank)), d.qid))
     return summary
 
