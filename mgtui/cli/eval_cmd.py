@@ -99,7 +99,7 @@ async def _run(args: argparse.Namespace, dataset: Any, mode: Any, loaded: Any, o
     from mgtui.eval.finish import done_questions, write_reports  # noqa: PLC0415
     from mgtui.eval.progress import EvalProgress  # noqa: PLC0415
     from mgtui.eval.runner import EvalPlan, EvalRunner  # noqa: PLC0415
-    from mgtui.eval.store import append_question, read_results, write_meta  # noqa: PLC0415
+    from mgtui.eval.store import append_question, read_meta, read_results, write_meta  # noqa: PLC0415
 
     agents = [a.id for a in loaded.config.agents]
     done = done_questions(read_results(out), agents, args.singles)
@@ -146,6 +146,7 @@ async def _run(args: argparse.Namespace, dataset: Any, mode: Any, loaded: Any, o
             loop.remove_signal_handler(signal.SIGINT)
             loop.remove_signal_handler(signal.SIGTERM)
     write_meta(out, {**meta, "status": "interrupted" if interrupted else "done"})
+    meta = read_meta(out) or meta  # with its `updated` time, for the report
     summary = write_reports(out, meta, [q.id for q in dataset.questions])
     if args.json:
         print(json.dumps({**summary.to_json(), "out": str(out), "interrupted": interrupted}, ensure_ascii=False))

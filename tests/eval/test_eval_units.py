@@ -4,6 +4,7 @@ the @arithmetic generator (its answers are checked by evaluating the generated e
 from __future__ import annotations
 
 import ast
+import io
 import json
 import operator
 import re
@@ -16,6 +17,7 @@ from mgtui.cli import main
 from mgtui.eval import scoring
 from mgtui.eval.arithmetic import generate_suite
 from mgtui.eval.dataset import DatasetError, Question, load_dataset
+from mgtui.eval.progress import EvalProgress
 from mgtui.eval.stats import mcnemar_exact, wilson
 
 
@@ -193,3 +195,40 @@ def test_every_level_uses_every_kind_of_step() -> None:
     text = " ".join(q.question for q in generate_suite("@arithmetic:3", 60, 3))
     for phrase in ("finds", "gives", "packs", "as many", "equal groups"):
         assert phrase in text
+
+
+# -- progress -----------------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _records(qid: str, team: bool, alpha: bool) -> list[dict[str, object]]:
+    return [
+        {"qid": qid, "system": "team", "agent": None, "correct": team, "prompt_tokens": 100, "completion_tokens": 20, "error": None},
+        {"qid": qid, "system": "single", "agent": "alpha", "correct": alpha, "prompt_tokens": 10, "completion_tokens": 5, "error": "boom" if not alpha else None},
+        {"qid": qid, "system": "majority", "agent": None, "correct": alpha, "prompt_tokens": 10, "completion_tokens": 5, "error": None},
+    ]
+
+
+def test_progress_prints_plain_lines_into_a_pipe() -> None:
+    out = io.StringIO()
+    progress = EvalProgress(total=4, done=1, agents=["alpha"], stream=out)
+    progress.add(_records("q2", True, False))
+    progress.add(_records("q3", True, True))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and "\x1b" not in out.getvalue()
+    assert lines[1].startswith("3/4 questions · team 2/2 100% · alpha 1/2 50% · maj 1/2 50% · 270 tok · 1 err · ETA ")
+
+
+def test_progress_redraws_one_line_on_a_terminal() -> None:
+    out = _Terminal()
+    progress = EvalProgress(total=2, done=0, agents=["alpha"], stream=out)
+    progress.add(_records("q1", False, True))
+    progress.say("stopping")
+    progress.finish()
+    text = out.getvalue()
+    assert text.startswith("\r\x1b[2K1/2 questions · team 0/1 0% · alpha 1/1 100%")
+    assert "\r\x1b[2Kstopping\n" in text and text.endswith("\n") and text.count("\n") == 2
