@@ -17,7 +17,7 @@ from mgtui.logs.store import list_sessions, read_session_info
 from mgtui.providers.litellm_access import get_litellm
 from tests.eval import eval_support as es
 from tests.support.model_server import ModelServer
-from tests.support.replies import RecordedRequest, Reply, error
+from tests.support.replies import RecordedRequest, Reply, error, rate_limited
 
 # Published 95 % Wilson intervals for k of 10.
 WILSON_OF_10 = {9: (0.5958, 0.9821), 5: (0.2366, 0.7634), 4: (0.1682, 0.6873), 3: (0.1078, 0.6032)}
@@ -131,3 +131,23 @@ def test_a_failing_question_is_an_error_not_a_crash_and_model_text_is_cleaned(
     for text in (captured.out, captured.err, (out / "report.md").read_text(encoding="utf-8")):
         assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F for c in text)
     assert "tokens (cost unknown)" in (out / "report.svg").read_text(encoding="utf-8")
+
+
+def test_a_member_alone_honours_rate_limits_like_a_turn(model_server: ModelServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 429 with Retry-After is waited out and retried (as in a turn), not scored as an error."""
+    limited: list[RecordedRequest] = []
+
+    def script(request: RecordedRequest, index: int) -> Reply:
+        if not request.tools and es.member_of(request) == "alpha" and not limited:
+            limited.append(request)
+            return rate_limited(0.05)
+        return es.script(request, index)
+
+    model_server.set_default(script)
+    code, data, out = run_eval(tmp_path, model_server, capsys, "--n", "1")
+    assert code == 0 and limited
+    alpha = [r for r in model_server.requests if not r.tools and es.member_of(r) == "alpha"]
+    assert len(alpha) == 2  # the refused call and its retry
+    assert data["singles"]["alpha"] | {"wall_s": 0, "cost": 0, "prompt_tokens": 0, "completion_tokens": 0} == {
+        "n": 1, "correct": 1, "errors": 0, "accuracy": 1.0, "ci_low": pytest.approx(0.2065, abs=5e-5), "ci_high": 1.0,
+        "wall_s": 0, "cost": 0, "prompt_tokens": 0, "completion_tokens": 0}
