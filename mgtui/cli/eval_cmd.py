@@ -117,10 +117,6 @@ async def _run(args: argparse.Namespace, dataset: Any, mode: Any, loaded: Any, o
     runner = EvalRunner(EvalPlan(loaded, mode, out, args.singles, args.concurrency), record)
     interrupted = False
     if todo:
-        try:
-            await runner.prepare()
-        except Exception as exc:  # e.g. the local extra is missing: one clear line
-            return _fail(describe_startup_error(exc))
         loop = asyncio.get_running_loop()
         main_task = asyncio.current_task()
 
@@ -133,11 +129,16 @@ async def _run(args: argparse.Namespace, dataset: Any, mode: Any, loaded: Any, o
             runner.stop()
             progress.say(f"mgtui eval: stopping; finished questions are kept. Resume with --out {out}")
 
+        # Installed before the (seconds-long) LiteLLM import: an early Ctrl+C is still clean.
         loop.add_signal_handler(signal.SIGINT, on_signal)
         loop.add_signal_handler(signal.SIGTERM, on_signal)
-        if not args.quiet:
-            progress.start()
         try:
+            try:
+                await runner.prepare()
+            except Exception as exc:  # e.g. the local extra is missing: one clear line
+                return _fail(describe_startup_error(exc))
+            if not args.quiet and not runner.stopping:
+                progress.start()
             await runner.run(todo)
         except asyncio.CancelledError:
             interrupted = True
