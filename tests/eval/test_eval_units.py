@@ -232,3 +232,9 @@ def test_progress_redraws_one_line_on_a_terminal() -> None:
     text = out.getvalue()
     assert text.startswith("\r\x1b[2K1/2 questions · team 0/1 0% · alpha 1/1 100%")
     assert "\r\x1b[2Kstopping\n" in text and text.endswith("\n") and text.count("\n") == 2
+
+
+def test_every_system_gets_the_same_prompt_with_choices_and_how_to_answer() -> None:
+    assert scoring.prompt(Q_CHOICE, "choice") == "Which animal barks?\n\nA) cat\nB) dog\nC) cow\n\nReply with the letter of the correct choice."
+    assert scoring.prompt(Q_NUM, "number").endswith("Give the final answer as a single number on the last line.")
+    assert scoring.gold(Q_CHOICE, "choice") == "B" and scoring.gold(Question("c", "q", "(c)", ("x", "y", "z")), "choice") == "C"
