@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mgtui.tools.permissions import PathPolicy, ToolError
+from mgtui.tools.safe_open import open_checked, read_all, replace_content
 
 READ_MAX_CHARS = 60_000
 LIST_MAX_ENTRIES = 300
@@ -129,6 +130,8 @@ class FileTools:
                 real = file.resolve()
                 if real != target.real and target.real not in real.parents:
                     continue  # a symlink out of the searched tree
+                if self.policy.hidden(real, target.root):
+                    continue  # the active config or a .env: its lines must not leak through a search
                 if file.stat().st_size > SEARCH_MAX_FILE_BYTES:
                     continue
                 data = file.read_bytes()
@@ -149,8 +152,8 @@ class FileTools:
         target = self.policy.resolve(path, write=True)
         if target.real.is_dir():
             raise ToolError(f"'{path}' is a directory.")
-        target.real.parent.mkdir(parents=True, exist_ok=True)
-        target.real.write_text(content, encoding="utf-8")
+        fd = open_checked(target.root.real, target.real, create=True, raw=path)  # no symlink on the way
+        replace_content(fd, content.encode("utf-8"))
         self._written(target.real)
         return f"Wrote {len(content)} characters to {target.display}."
 
@@ -158,11 +161,16 @@ class FileTools:
         target = self.policy.resolve(path, write=True)
         if not target.real.is_file():
             raise ToolError(f"'{path}' is not a file.")
-        text = target.real.read_text(encoding="utf-8", errors="replace")
-        count = text.count(old) if old else 0
-        if count != 1:
-            raise ToolError(f"`old` must occur exactly once in {target.display}; it occurs {count} times.")
-        target.real.write_text(text.replace(old, new, 1), encoding="utf-8")
+        fd = open_checked(target.root.real, target.real, create=False, raw=path)  # read and write one checked file
+        try:
+            text = read_all(fd).decode("utf-8", errors="replace")
+            count = text.count(old) if old else 0
+            if count != 1:
+                raise ToolError(f"`old` must occur exactly once in {target.display}; it occurs {count} times.")
+        except BaseException:
+            os.close(fd)
+            raise
+        replace_content(fd, text.replace(old, new, 1).encode("utf-8"))
         self._written(target.real)
         return f"Edited {target.display}."
 
