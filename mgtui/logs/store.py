@@ -18,6 +18,7 @@ from mgtui.logs.liveness import INTERRUPTED, turn_status
 from mgtui.logs.reader import EVENTS_FILE
 
 INDEX_FILE = "session.json"
+EVALS_DIR = "evals"
 DEFAULT_LOG_ROOT = Path(".mgtui") / "logs"
 _HEAD_BYTES = 64 * 1024
 _TAIL_BYTES = 16 * 1024
@@ -165,7 +166,8 @@ def _session_folders(log_root: Path) -> list[Path]:
         entries = list(os.scandir(log_root))
     except OSError:
         return []
-    return [Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(".")]
+    # `evals/` holds `mgtui eval` reports (mgtui/eval/store.py), not a session
+    return [Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(".") and e.name != EVALS_DIR]
 
 
 def list_sessions(log_root: Path, limit: int | None = None) -> list[SessionInfo]:
