@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
@@ -14,6 +15,13 @@ from typing import Any, TextIO
 from mgtui.engine.events import AnswerPosted, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, parse_event
 
 REDACTED = "***"
+# `scheme://user:password@host`: a provider's error text may echo a URL with its credentials.
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:)([^\s/@]+)@")
+
+
+def url_passwords(text: str) -> set[str]:
+    """Passwords inside URLs in `text` (a config's api_base), to be treated as secrets."""
+    return {m.group(2) for m in _URL_PASSWORD.finditer(text) if len(m.group(2)) >= 4}
 
 
 class Redactor:
@@ -37,6 +45,8 @@ class Redactor:
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
+        if "://" in text:
+            text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + "@", text)
         return text
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
 from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, parse_event
-from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config
+from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config, url_passwords
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
@@ -60,6 +60,7 @@ def _literal_secrets(loaded: LoadedConfig) -> set[str]:
     for agent in loaded.config.agents:
         if agent.api_key:
             found.add(agent.api_key)
+        found.update(url_passwords(agent.api_base or ""))
         for server in agent.mcp_servers:
             found.update(v for v in (*server.env.values(), *server.headers.values()) if len(v) >= 8)
     found.update(v for k, v in os.environ.items() if _SECRET_ENV.search(k.upper()) and len(v) >= 8)

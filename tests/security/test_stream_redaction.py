@@ -58,3 +58,23 @@ async def test_key_streamed_in_pieces_is_redacted_in_every_log_file(model_server
             data = path.read_bytes()
             assert SECRET.encode() not in data, path
             assert SECRET[:12].encode() not in data, path  # no fragment spanning a piece boundary
+
+
+def test_passwords_in_urls_are_redacted() -> None:
+    redact = Redactor([])
+    text = "connect failed: http://user:hunter2pass@10.0.0.1:8000/v1 and https://bob:pw-9zz@h/x"
+    out = redact(text)
+    assert "hunter2pass" not in out and "pw-9zz" not in out
+    assert "http://user:***@10.0.0.1:8000/v1" in out and "https://bob:***@h/x" in out
+    assert redact("see https://example.org/a:b@c") == "see https://example.org/a:b@c"  # no userinfo: kept
+
+
+async def test_a_provider_error_naming_a_url_with_credentials_is_redacted(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    leak = "upstream http://user:hunter2pass@127.0.0.1:9/v1 refused"
+    model_server.script("alpha", lambda _r, _i: R.error(500, leak))
+    model_server.script("beta", lambda r, _i: R.vote("agent2", "fine") if r.vote_enum else R.new_answer("Paris."))
+    result, log = await ask_once(agent_config(["alpha", "beta"]), tmp_path)
+    assert log.of("agent_error")  # the error was logged
+    for path in log.folder.rglob("*"):
+        if path.is_file():
+            assert b"hunter2pass" not in path.read_bytes(), path
