@@ -14,10 +14,8 @@ Python process of its own (`hook_process.py`): a timeout kills it, what it print
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 import importlib
-import inspect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,16 +42,6 @@ def import_callable(spec: str) -> Callable[..., Any]:
 
 def matches(matcher: str, tool: str) -> bool:
     return any(fnmatch.fnmatchcase(tool, pattern.strip()) for pattern in matcher.split("|") if pattern.strip())
-
-
-async def call_with_timeout(fn: Callable[..., Any], timeout: float, *args: Any) -> Any:
-    """Run a sync (in a thread) or async callable with a timeout."""
-    if inspect.iscoroutinefunction(fn):
-        return await asyncio.wait_for(fn(*args), timeout)
-    result = await asyncio.wait_for(asyncio.to_thread(fn, *args), timeout)
-    if inspect.isawaitable(result):  # a sync wrapper that returned a coroutine
-        result = await asyncio.wait_for(result, timeout)
-    return result
 
 
 @dataclass

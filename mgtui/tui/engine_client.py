@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import sys
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
