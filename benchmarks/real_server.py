@@ -31,18 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-QUESTIONS = [
-    "What is the capital of France?",
-    "How many legs does a spider have?",
-    "What gas do plants absorb from the air?",
-    "What is 12 times 12?",
-    "Which planet is closest to the Sun?",
-    "What is the boiling point of water at sea level in Celsius?",
-    "Who wrote Romeo and Juliet?",
-    "What is the largest ocean on Earth?",
-    "What colour do you get by mixing blue and yellow?",
-    "How many days are in a leap year?",
-]
+from local import QUESTIONS  # noqa: E402 - the same ten questions as benchmarks/local.py (this folder is on sys.path)
 
 
 async def run_turns(server_url: str, questions: list[str], max_tokens: int, budget: float) -> list[dict[str, Any]]:
