@@ -51,7 +51,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first while a turn runs)"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
-        # `?` is text in the prompt; it opens the help only when the focus is elsewhere (check_action).
+        # `?` is text in the prompt; it opens the help only when the prompt is empty and unfocused.
         Binding("question_mark", "help_key", "Help (outside the prompt)", id="app.help_key", show=False,
                 tooltip="Show every key (outside the prompt)"),
         Binding("f3", "history", "History", id="app.history", show=False, tooltip="The turns of this session, with every answer and vote"),
@@ -131,7 +131,10 @@ class MgtuiApp(SessionScreensMixin, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "help_key":
-            return not isinstance(self.focused, TextArea | Input)
+            # `?` is text whenever the prompt holds some (a stray key goes there, see stray_keys).
+            main = self._live_main()
+            prompt_text = main.prompt_text() if main is not None else ""
+            return not isinstance(self.focused, TextArea | Input) and not prompt_text.strip()
         return True
 
     def action_help(self) -> None:

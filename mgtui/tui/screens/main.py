@@ -7,6 +7,7 @@ updates, and keeps the per-turn state (`VoteBoard`). Widgets never talk to the e
 from __future__ import annotations
 
 import math
+from contextlib import suppress
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.screen import Screen
 from textual.css.query import NoMatches
 from textual.widget import MountError
@@ -26,6 +27,7 @@ from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
 from mgtui.question_text import one_line
 from mgtui.tui import gc_policy
+from mgtui.tui.stray_keys import route_to_prompt
 from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
@@ -67,6 +69,8 @@ class MainScreen(Screen[None]):
         Binding("ctrl+g", "copy_final", "Copy answer", id="main.copy_final", tooltip="Copy the final answer to the clipboard"),
         Binding("ctrl+r", "restart_engine", "Restart engine", id="main.restart_engine",
                 tooltip="Stop the engine process and start a new one (the session continues)"),
+        Binding("escape", "focus_prompt", "Back to the prompt", id="main.focus_prompt", show=False,
+                tooltip="Return the focus to the prompt from anywhere on this screen"),
     ]
 
     def __init__(
@@ -133,6 +137,20 @@ class MainScreen(Screen[None]):
             self._full_passes = gc_policy.FullPasses(lambda: getattr(self.app, "last_key_at", float("-inf")))
             self.set_interval(gc_policy.CHECK_SECONDS, self._full_passes.check)
         await self.start_engine()
+
+    def on_key(self, event: Key) -> None:
+        # A printable key nobody handled while the focus is off the prompt: type it there.
+        with suppress(NoMatches):
+            route_to_prompt(self, self.query_one(PromptBar), event)
+
+    def action_focus_prompt(self) -> None:
+        self.query_one(PromptBar).focus()
+
+    def prompt_text(self) -> str:
+        try:
+            return self.query_one(PromptBar).text
+        except NoMatches:
+            return ""
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_COLUMNS, "-narrow")
