@@ -48,6 +48,7 @@ class RunState:
 
     coalescers: list[TextCoalescer] = field(default_factory=list)
     transcript: str = ""
+    inbox: list[dict[str, Any]] = field(default_factory=list)  # the user's hints for the next call
 
     @property
     def partial(self) -> str:
@@ -142,6 +143,9 @@ async def run_agent(
     tool_calls_made = 0
     while True:
         offered = workflow + (extra if tool_calls_made < orchestrator.max_tool_calls_per_run else [])
+        if state.inbox:  # hints sent during this run go into its next model call
+            messages.extend(state.inbox)
+            state.inbox.clear()
         try:
             reply = await stream_completion(
                 agent=agent,

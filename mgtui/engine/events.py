@@ -146,7 +146,8 @@ class Consensus(_Event):
     tally: dict[str, int]
     tie: bool = False
     tied: list[str] = Field(default_factory=list)
-    how: str = "votes"  # "votes", "timeout_votes", "timeout_newest", "single"
+    how: str = "votes"  # "votes", "timeout_votes", "timeout_newest", "single", "human"
+    by: str = "votes"  # who decided: "votes", "human" (the person picked it), "timeout"
 
 
 class FinalStarted(_AgentEvent):
@@ -180,6 +181,16 @@ class SessionNotice(_Event):
     message: str
 
 
+class Hint(_Event):
+    """The person steered a running turn: `text` goes to the agents in `to` (their next call)."""
+
+    type: Literal["hint"] = "hint"
+    who: str = "human"
+    text: str
+    to: list[str] = Field(default_factory=list)  # config ids it reached (or will at their next run)
+    addressed: list[str] | None = None  # `@agent` ids the person named; None: everyone
+
+
 Event = Annotated[
     Union[
         SessionStarted,
@@ -201,6 +212,7 @@ Event = Annotated[
         FinalAnswer,
         TurnFinished,
         SessionNotice,
+        Hint,
     ],
     Field(discriminator="type"),
 ]

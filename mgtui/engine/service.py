@@ -3,6 +3,9 @@
     python -m mgtui.engine.service --config PATH [--log-root DIR] [--session-dir DIR]
 
 Commands: {"cmd": "ask", "question": ...}, {"cmd": "cancel"}, {"cmd": "shutdown"},
+{"cmd": "hint", "text", "to": [ids] | null}, {"cmd": "vote", "agent", "reason"},
+{"cmd": "decide", "agent"}, {"cmd": "drop", "agent"}, {"cmd": "restart", "agent"} (the person
+in the running turn),
 {"cmd": "reload", "config_path": ...} (applies from the next turn). Besides engine events,
 stdout carries {"type": "service_ready", "session", "log_dir", "agents"},
 {"type": "service_error", "message"} and {"type": "busy", "message"}. stdout carries
@@ -90,6 +93,8 @@ class EngineService:
             case "cancel":
                 if self.session is not None:
                     self.session.cancel()
+            case "hint" | "vote" | "decide" | "drop" | "restart" as kind:
+                self.human(kind, command)
             case "reload":
                 self.reload(str(command.get("config_path") or self.config_path))
             case "shutdown":
@@ -97,6 +102,21 @@ class EngineService:
             case other:
                 self.error(f"unknown command: {other!r}")
         return True
+
+    def human(self, kind: str, command: dict[str, Any]) -> None:
+        """The person acts on the running turn (engine/human.py); refused between turns."""
+        session = self.session
+        agent = str(command.get("agent") or command.get("target") or "")
+        to = command.get("to")
+        done = session is not None and {
+            "hint": lambda: session.hint(str(command.get("text", "")), [str(a) for a in to] if isinstance(to, list) else None),
+            "vote": lambda: session.human_vote(agent, str(command.get("reason", ""))),
+            "decide": lambda: session.decide(agent),
+            "drop": lambda: session.drop_agent(agent),
+            "restart": lambda: session.restart_agent(agent),
+        }[kind]()
+        if not done:
+            self.write({"type": "busy", "message": f"no turn is running: {kind} not sent"})
 
     def ask(self, question: str, write_paths: list[str] | None = None) -> None:
         if self.busy:

@@ -15,6 +15,7 @@ from typing import Any
 
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
+from mgtui.engine.human import HumanAction
 from mgtui.engine.events import SessionStarted, TurnFinished, parse_event
 from mgtui.engine.logwriter import Redactor, SessionLog, redact_config
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
@@ -192,6 +193,35 @@ class Session:
             return self._starting
         self._orchestrator.cancel()
         return True
+
+    # the person in the turn (engine/human.py) ---------------------------------------
+    def _human(self, action: HumanAction) -> bool:
+        if self._orchestrator is None:
+            return False
+        self._orchestrator.human(action)
+        return True
+
+    def hint(self, text: str, to: Sequence[str] | str | None = None) -> bool:
+        """Steer the running turn: every agent still working (or only `to`, config ids) gets
+        `text` in its next model call. False when no turn is running."""
+        recipients = (to,) if isinstance(to, str) else (tuple(to) if to else None)
+        return self._human(HumanAction("hint", text=text, to=recipients))
+
+    def human_vote(self, target: str, reason: str = "") -> bool:
+        """Cast (or move) the person's vote; counted when `orchestrator.human` is `voter`."""
+        return self._human(HumanAction("vote", agent=target, text=reason))
+
+    def decide(self, winner: str) -> bool:
+        """End the coordination now with `winner`'s latest answer; it presents the final answer."""
+        return self._human(HumanAction("decide", agent=winner))
+
+    def drop_agent(self, agent: str) -> bool:
+        """Take `agent` out of the rest of this turn."""
+        return self._human(HumanAction("drop", agent=agent))
+
+    def restart_agent(self, agent: str) -> bool:
+        """Start `agent`'s run again on the current answers."""
+        return self._human(HumanAction("restart", agent=agent))
 
     def close(self) -> None:
         """Close the log; MCP servers are stopped in the background (`aclose` waits for them)."""
