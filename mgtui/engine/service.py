@@ -77,6 +77,7 @@ class EngineService:
                 "log_dir": str(self.session.dir),
                 "config_path": self.config_path,
                 "agents": [{"id": a.id, "model": a.model} for a in loaded.config.agents],
+                "options": {"human": loaded.config.orchestrator.human, "blind": loaded.config.orchestrator.blind},
             }
         )
 

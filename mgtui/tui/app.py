@@ -186,6 +186,10 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         if main is None:
             return
         yield SystemCommand("Restart engine", "Stop the engine process and start a new one", main.action_restart_engine)
+        pane = main.focused_pane()
+        if pane is not None and main.pane_action_enabled(pane.agent_id, "decide"):
+            yield SystemCommand("Pick this answer", f"{pane.agent_id}'s answer wins now; it presents the final answer (d)",
+                                main.action_pick_focused)
         if main.screen_ready and main.final_view.content:
             yield SystemCommand("Copy final answer", "Copy the last final answer to the clipboard", main.action_copy_final)
         if main.config_path:

@@ -134,6 +134,11 @@ class EngineClient:
         if self.alive:
             self._send({"cmd": "cancel"})
 
+    def human(self, cmd: str, **fields: Any) -> None:
+        """The person acts on the running turn: hint (text, to), vote (agent, reason), decide,
+        drop, restart (agent). See mgtui/engine/human.py."""
+        self._send({"cmd": cmd, **fields})
+
     def reload(self, config_path: str) -> None:
         self.config_path = config_path
         if self.alive:
@@ -172,7 +177,8 @@ class EngineClient:
         if kind == "service_ready":
             self.session_dir = data.get("log_dir") or self.session_dir
             agents = [a for a in data.get("agents") or [] if isinstance(a, dict) and "id" in a]
-            self.target.post_message(msg.EngineReady(str(data.get("session", "")), str(data.get("log_dir", "")), agents))
+            options = data.get("options") if isinstance(data.get("options"), dict) else {}
+            self.target.post_message(msg.EngineReady(str(data.get("session", "")), str(data.get("log_dir", "")), agents, options))
         elif kind == "service_error":
             self.target.post_message(msg.EngineError(str(data.get("message", ""))))
         elif kind == "busy":

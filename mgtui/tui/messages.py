@@ -132,6 +132,7 @@ class ConsensusReached(EngineMessage):
     tie: bool
     tied: list[str]
     how: str
+    by: str = "votes"  # "human" when the person picked the winner
 
 
 @dataclass
@@ -163,6 +164,15 @@ class EngineNotice(EngineMessage):
     text: str
 
 
+@dataclass
+class HintGiven(EngineMessage):
+    """The person's note reached these agents (their next model call)."""
+
+    text: str
+    to: list[str]
+    addressed: list[str] | None = None
+
+
 # Messages about the engine process itself (not engine events).
 
 
@@ -171,6 +181,7 @@ class EngineReady(Message):
     session: str
     log_dir: str
     agents: list[dict[str, str]] = field(default_factory=list)  # [{"id", "model"}] in config order
+    options: dict[str, Any] = field(default_factory=dict)  # orchestrator settings the UI needs: human, blind
 
 
 @dataclass
@@ -187,6 +198,13 @@ class EngineBusy(Message):
 class EngineDied(Message):
     returncode: int | None
     stderr_tail: str
+
+
+@dataclass
+class HintSubmitted(Message):
+    """Enter during a turn: steer it with this text (`@agent …` names one agent)."""
+
+    text: str
 
 
 @dataclass
@@ -234,7 +252,9 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.Usage(agent=a, prompt_tokens=p, completion_tokens=c):
             return UsageReported(t, a, p, c)
         case ev.Consensus(winner=winner, tally=tally, tie=tie, tied=tied, how=how):
-            return ConsensusReached(t, winner, tally, tie, tied, how)
+            return ConsensusReached(t, winner, tally, tie, tied, how, getattr(event, "by", "votes"))
+        case ev.Hint(text=text, to=to, addressed=addressed):
+            return HintGiven(t, text, list(to), addressed)
         case ev.FinalStarted(agent=a, strategy=strategy):
             return FinalStarted(t, a, strategy)
         case ev.FinalAnswer(agent=a, content=content, files_written=written):

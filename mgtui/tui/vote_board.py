@@ -38,7 +38,11 @@ class VoteBoard:
 
     @property
     def voted_count(self) -> int:
-        return sum(1 for voter in self.votes if voter not in self.dropped)
+        return sum(1 for voter in self.votes if voter in self.agents and voter not in self.dropped)  # not the person's
+
+    @property
+    def human_vote(self) -> Vote | None:
+        return self.votes.get("human")
 
     def votes_for(self, agent: str) -> list[Vote]:
         return [v for v in self.votes.values() if v.target == agent]

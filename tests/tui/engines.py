@@ -34,6 +34,7 @@ class FixtureEngine:
         self.asked_write_paths: list[list[str]] = []
         self.cancels = 0
         self.reloads: list[str] = []
+        self.human_commands: list[tuple[str, dict[str, object]]] = []
         self._turn = 0
 
     @property
@@ -55,6 +56,9 @@ class FixtureEngine:
 
     def cancel(self) -> None:
         self.cancels += 1
+
+    def human(self, cmd: str, **fields: object) -> None:
+        self.human_commands.append((cmd, dict(fields)))
 
     def reload(self, config_path: str) -> None:
         self.reloads.append(config_path)

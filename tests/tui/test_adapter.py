@@ -34,6 +34,7 @@ REQUIRED: dict[str, dict[str, Any]] = {
     "final_answer": {"agent": "a", "content": "c"},
     "turn_finished": {"status": "ok"},
     "notice": {"message": "hello"},
+    "hint": {"text": "use Celsius", "to": ["alpha"]},
 }
 
 

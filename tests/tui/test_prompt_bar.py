@@ -147,6 +147,7 @@ async def test_busy_refuses_but_keeps_the_text(tree: Path) -> None:
     async with app.run_test() as pilot:
         bar = app.query_one(PromptBar)
         bar.busy = True
+        bar.steer = False  # a screen that cannot steer the turn (main: Enter sends a hint)
         await type_text(pilot, "next question")
         await pilot.press("enter")
         await settle(pilot)

@@ -28,6 +28,7 @@ from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 from mgtui.question_text import one_line
 from mgtui.tui import gc_policy
 from mgtui.tui.stray_keys import route_to_prompt
+from mgtui.tui.screens.main_human import HumanControls
 from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
@@ -55,7 +56,7 @@ def grid_shape(count: int) -> tuple[int, int]:
     return columns, max(1, math.ceil(count / max(columns, 1)))
 
 
-class MainScreen(Screen[None]):
+class MainScreen(HumanControls, Screen[None]):
     CSS_PATH = "main.tcss"
     BINDING_GROUP_TITLE = "Main"
     BINDINGS = [
@@ -99,6 +100,7 @@ class MainScreen(Screen[None]):
         self.pending_write_paths: list[str] = []
         self.panes: dict[str, AgentPane] = {}
         self.board = VoteBoard()
+        self.engine_options: dict[str, object] = {}  # orchestrator settings the keys depend on (human, blind)
         self.turns: list[TurnRecord] = []
         self._current: TurnRecord | None = None
 
@@ -258,6 +260,7 @@ class MainScreen(Screen[None]):
 
     async def on_engine_ready(self, message: m.EngineReady) -> None:
         self.engine_ready = True
+        self.engine_options = dict(getattr(message, "options", None) or {})
         self.session_dir = message.log_dir or self.session_dir
         self.status.engine = "busy" if self.turn_running else "ready"
         if self._resume_dir and message.session != self.status.session:
@@ -343,8 +346,7 @@ class MainScreen(Screen[None]):
 
     def action_copy_final(self) -> None:
         if self.final_view.content:
-            self.app.copy_to_clipboard(self.final_view.content)
-            self.notify("Final answer copied to the clipboard.")
+            self.copy_text(self.final_view.content, "final answer")
 
     def action_focus_pane(self, step: int) -> None:
         panes = list(self.panes.values())
@@ -457,6 +459,8 @@ class MainScreen(Screen[None]):
     def on_vote_cast(self, message: m.VoteCast) -> None:
         if (pane := self._pane(message.agent)) is not None:
             pane.show_vote(message.target, message.label, message.reason)
+        elif message.agent == "human":
+            self.status.detail = f"your vote: {message.target}"
         self.board.vote(message.agent, message.target, message.label, message.reason)
         self._board_changed()
 

@@ -8,10 +8,13 @@ keeps a bounded DOM; the body sticks to the bottom while the user has not scroll
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Vertical
 from textual.content import Content
 from textual.markup import escape
@@ -90,6 +93,7 @@ class Note(Static):
     Note.-vote { color: $text-accent; margin-top: 1; }
     Note.-error { color: $text-error; }
     Note.-warning { color: $text-warning; }
+    Note.-hint { color: $text-primary; text-style: italic; margin-top: 1; }
     """
 
 
@@ -97,6 +101,25 @@ class AgentPane(Vertical, can_focus=True):
     """Shows one agent; all methods are called by the screen from engine messages."""
 
     ALLOW_MAXIMIZE = True
+    BINDING_GROUP_TITLE = "Agent pane"
+    # The person acts on this agent (screens/main_human.py decides when each key is live; a
+    # key that is not live is typed into the prompt instead, see tui/stray_keys.py).
+    BINDINGS = [
+        Binding("v", "act('vote')", "Vote", id="pane.vote", tooltip="Cast (or move) your vote to this agent's answer"),
+        Binding("d", "act('decide')", "Pick", id="pane.decide",
+                tooltip="Pick this answer: the coordination ends and this agent presents it"),
+        Binding("x", "act('drop')", "Drop", id="pane.drop", tooltip="Drop this agent for the rest of the turn"),
+        Binding("r", "act('restart')", "Restart", id="pane.restart", tooltip="Restart this agent's run on the current answers"),
+        Binding("y", "act('copy_answer')", "Copy", id="pane.copy",
+                tooltip="Copy this agent's latest answer (terminal clipboard and a file)"),
+    ]
+
+    @dataclass
+    class Action(Message):
+        """The person pressed one of the pane's keys."""
+
+        agent: str
+        action: str  # vote, decide, drop, restart, copy_answer
     DEFAULT_CSS = """
     AgentPane {
         border: round $foreground 25%; height: 1fr; min-height: 6;
@@ -121,6 +144,7 @@ class AgentPane(Vertical, can_focus=True):
         self._tail: LiveTail | None = None
         self._tools: dict[str, ToolRow] = {}
         self._before_presenting = "answered"
+        self.latest_answer = ""  # raw Markdown of the latest answer, for copying
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes=f"pane-header -state-{self.state}")
@@ -133,6 +157,21 @@ class AgentPane(Vertical, can_focus=True):
     @property
     def tail(self) -> LiveTail | None:
         return self._tail
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "act" or not parameters:
+            return True
+        allowed = getattr(self.screen, "pane_action_enabled", None)
+        return bool(allowed and allowed(self.agent_id, str(parameters[0])))
+
+    def action_act(self, action: str) -> None:
+        self.post_message(self.Action(self.agent_id, action))
+
+    def hint(self, text: str) -> None:
+        """The person's note reached this agent (its next model call carries it)."""
+        self.flush_text()
+        self._tail = None  # text after the note is the reply to it
+        self._add(Note(Text(f"✉ you: {text}"), classes="-hint"))
 
     def on_mount(self) -> None:
         # id and model ride on the border so the header line has room for the live state.
@@ -182,6 +221,7 @@ class AgentPane(Vertical, can_focus=True):
         self._tools.clear()
         self.state = "waiting"
         self.label = ""
+        self.latest_answer = ""
 
     def start_run(self, reason: str, attempt: int, round_: int, vote_only: bool) -> None:
         self.flush_text()
@@ -251,6 +291,7 @@ class AgentPane(Vertical, can_focus=True):
             self._tail.remove()
         self._tail = None
         self._add(AnswerBlock(label, content))
+        self.latest_answer = content
         self.label = label
         self.state = "answered"
 

@@ -93,6 +93,8 @@ class PromptBar(Vertical):
 
     busy: reactive[bool] = reactive(False)
     """Set by the screen while a turn runs: submits are refused (the text is kept)."""
+    steer: reactive[bool] = reactive(True)
+    """While busy, Enter sends the text as a hint to the running turn instead of refusing it."""
     busy_reason: reactive[str] = reactive("A turn is running: your text is kept; send it when the turn ends.")
     """What the user is told when a submit is refused."""
 
@@ -157,6 +159,9 @@ class PromptBar(Vertical):
 
     def watch_busy(self, busy: bool) -> None:
         self.set_class(busy, "-busy")
+        if self.is_mounted and self.query(PromptInput):
+            steering = busy and self.steer
+            self.input.placeholder = "Steer the running turn… (Enter sends a hint; @agent … for one agent)" if steering else self._placeholder
         if not busy:
             self.remove_class("-refused")
 
@@ -177,11 +182,22 @@ class PromptBar(Vertical):
         text = self.text
         if not text.strip() or self._sending:
             return
+        if self.busy and self.steer:
+            self._steer(text)
+            return
         if self.busy:
             self._refuse()
             return
         self._sending = True
         self._send(text)
+
+    def _steer(self, text: str) -> None:
+        """A turn runs: the text is a hint for the agents still working (the screen sends it)."""
+        from mgtui.tui.messages import HintSubmitted  # noqa: PLC0415 - off the first frame
+
+        self.post_message(HintSubmitted(text.strip()))
+        self._remember(text)
+        self.input.clear()
 
     def _refuse(self) -> None:
         self.query_one("#prompt-notice", Label).update(self.busy_reason)

@@ -27,6 +27,7 @@ class VoteSidebar(VerticalScroll):
     VoteSidebar .vs-count { color: $text-muted; margin-bottom: 1; }
     VoteSidebar .vs-answer { margin-top: 1; }
     VoteSidebar .vs-reset { color: $text-warning; }
+    VoteSidebar .vs-human { color: $text-accent; text-style: bold; }
     VoteSidebar .vs-winner { color: $text-success; text-style: bold; margin-top: 1; }
     VoteSidebar .vs-tie { color: $text-muted; }
     VoteSidebar .vs-empty { color: $text-muted; }
@@ -42,6 +43,8 @@ class VoteSidebar(VerticalScroll):
         yield Static("Votes", classes="vs-title")
         live = board.live
         yield Static(f"{board.voted_count} of {len(live)} voted", classes="vs-count", id="vote-count")
+        if (mine := board.human_vote) is not None:
+            yield Static(Text(f"☑ your vote: {mine.target} ({mine.label})"), classes="vs-human", id="vote-human")
         if board.resets:
             yield Static(
                 Text(f"↺ votes reset ×{board.resets} (new answer by {board.last_reset_by})"),
@@ -57,13 +60,14 @@ class VoteSidebar(VerticalScroll):
             votes = board.votes_for(agent)
             yield Static(Text(f"{label}  {agent}  ▮ {len(votes)}"), classes="vs-answer")
             for vote in votes:
-                title = f"← {vote.voter}"
+                title = "← you (human)" if vote.voter == "human" else f"← {vote.voter}"
                 with Collapsible(title=title, collapsed=True):
                     yield Static(Text(vote.reason or "(no reason given)"))
         for agent in sorted(board.dropped):
             yield Static(Text(f"✗ {agent} dropped"), classes="vs-empty")
         if board.winner is not None:
-            yield Static(Text(f"★ winner: {board.winner} ({board.how})"), classes="vs-winner", id="vote-winner")
+            how = "picked by you" if board.how == "human" else board.how
+            yield Static(Text(f"★ winner: {board.winner} ({how})"), classes="vs-winner", id="vote-winner")
             if board.tie:
                 tied = ", ".join(board.tied)
                 yield Static(Text(f"tie between {tied}: first in config order wins"), classes="vs-tie")
