@@ -28,6 +28,7 @@ from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 from mgtui.question_text import one_line
 from mgtui.tui import gc_policy
 from mgtui.tui.stray_keys import route_to_prompt
+from mgtui.tui.config_label import config_label
 from mgtui.tui.screens.main_human import HumanControls
 from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
@@ -261,6 +262,9 @@ class MainScreen(HumanControls, Screen[None]):
     async def on_engine_ready(self, message: m.EngineReady) -> None:
         self.engine_ready = True
         self.engine_options = dict(getattr(message, "options", None) or {})
+        self.status.config = config_label(self.config_path)
+        if not self.turn_running:
+            self.status.detail = ""  # "no usable config", "engine stopped (…)" no longer hold
         self.session_dir = message.log_dir or self.session_dir
         self.status.engine = "busy" if self.turn_running else "ready"
         if self._resume_dir and message.session != self.status.session:

@@ -169,9 +169,8 @@ class AgentPane(Vertical, can_focus=True):
 
     def hint(self, text: str) -> None:
         """The person's note reached this agent (its next model call carries it)."""
-        self.flush_text()
-        self._tail = None  # text after the note is the reply to it
-        self._add(Note(Text(f"✉ you: {text}"), classes="-hint"))
+        self.flush_text()  # the call under way keeps streaming above; the note is read by the next one
+        self._add(Note(Text(f"✉ you: {text}  (read in its next model call)"), classes="-hint"))
 
     def on_mount(self) -> None:
         # id and model ride on the border so the header line has room for the live state.
