@@ -32,6 +32,8 @@ def route_to_prompt(screen: Screen[object], prompt: PromptBar, event: events.Key
     """Move a stray printable key into the prompt; True when it did (the event is then stopped)."""
     if takes_text(screen.focused) or not event.is_printable or not event.character:
         return False
+    if not prompt.region:
+        return False  # not on screen (a replay hides it): typing into it would be lost too
     if bound_and_enabled(screen, event.key):
         return False
     event.stop()

@@ -36,6 +36,8 @@ class HumanControls:
         if action == "copy_answer":
             pane = screen.panes.get(agent)
             return pane is not None and bool(pane.latest_answer)
+        if not hasattr(screen.engine, "human"):
+            return False  # a replay: nothing to act on
         if not screen.turn_running or screen.board.winner is not None:
             return False
         if action == "vote":
