@@ -30,6 +30,7 @@ from mgtui.tui import gc_policy
 from mgtui.tui.stray_keys import route_to_prompt
 from mgtui.tui.config_label import config_label
 from mgtui.tui.screens.main_human import HumanControls
+from mgtui.tui.restore import last_turn_events
 from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
@@ -402,13 +403,21 @@ class MainScreen(HumanControls, Screen[None]):
     @work(thread=True, exclusive=True, group="earlier-turns", name="read earlier turns")
     def _load_earlier_turns(self, log_dir: str) -> None:
         records = [r for r in turns_from_log(Path(log_dir) / "events.jsonl") if r.status]
-        self.app.call_from_thread(self._show_earlier_turns, records)
+        last = last_turn_events(log_dir)
+        self.app.call_from_thread(self._show_earlier_turns, records, last)
 
-    def _show_earlier_turns(self, records: list[TurnRecord]) -> None:
+    def _show_earlier_turns(self, records: list[TurnRecord], last: list[object] | None = None) -> None:
         self.query_one("#history", VerticalScroll).remove_children()
         self.turns.clear()
-        for record in records:
+        self.query_one(PromptBar).history = [r.question for r in records]  # Up recalls them
+        last = last if not self.turn_running else None  # a question asked at start already runs
+        for record in records[:-1] if last else records:
             self._archive(record)
+        if last:  # the last turn is shown as it was left: panes, votes, final answer
+            from mgtui.tui import messages as msgs  # noqa: PLC0415
+
+            for event in last:
+                msgs.post_event(self, event)  # type: ignore[arg-type]
 
     def _archive(self, record: TurnRecord) -> None:
         """Earlier turns go to the collapsed strip at the top."""
