@@ -181,6 +181,21 @@ class SessionNotice(_Event):
     message: str
 
 
+class WritesProposed(_Event):
+    """The presenter's changes to the user's files wait for review (TUI): one diff per file."""
+
+    type: Literal["writes_proposed"] = "writes_proposed"
+    files: list[dict[str, Any]] = Field(default_factory=list)  # [{path, diff, bytes, new}]
+
+
+class WritesDecided(_Event):
+    """What the person accepted (written to disk) and rejected of the proposed changes."""
+
+    type: Literal["writes_decided"] = "writes_decided"
+    applied: list[str] = Field(default_factory=list)
+    rejected: list[str] = Field(default_factory=list)
+
+
 class Hint(_Event):
     """The person steered a running turn: `text` goes to the agents in `to` (their next call)."""
 
@@ -213,6 +228,8 @@ Event = Annotated[
         TurnFinished,
         SessionNotice,
         Hint,
+        WritesProposed,
+        WritesDecided,
     ],
     Field(discriminator="type"),
 ]

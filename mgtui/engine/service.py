@@ -90,12 +90,17 @@ class EngineService:
         match command.get("cmd"):
             case "ask":
                 write_paths = [str(p) for p in command.get("write_paths") or []]
+                if self.session is not None:
+                    self.session.review_writes = bool(command.get("review_writes"))
                 self.ask(str(command.get("question", "")), write_paths)
             case "cancel":
                 if self.session is not None:
                     self.session.cancel()
             case "hint" | "vote" | "decide" | "drop" | "restart" as kind:
                 self.human(kind, command)
+            case "apply_writes":
+                if self.session is not None:
+                    await self.session.apply_writes([str(p) for p in command.get("accept") or []])
             case "reload":
                 self.reload(str(command.get("config_path") or self.config_path))
             case "shutdown":

@@ -16,7 +16,8 @@ from typing import Any
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
 from mgtui.engine.human import HumanAction
-from mgtui.engine.events import SessionStarted, TurnFinished, parse_event
+from mgtui.engine.events import SessionStarted, TurnFinished, WritesDecided, WritesProposed, parse_event
+from mgtui.tools.staged_writes import StagedWrites
 from mgtui.engine.logwriter import Redactor, SessionLog, redact_config
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
@@ -93,6 +94,9 @@ class Session:
         self._cancel_pending = False  # cancel() came while starting: applies once the turn exists
         self._announced = False
         self._resumed = False
+        # The TUI reviews the presenter's writes to the user's files before they happen.
+        self.review_writes = False
+        self.staged_writes = StagedWrites()
 
     # events -------------------------------------------------------------------
     def add_sink(self, sink: Sink) -> None:
@@ -148,6 +152,7 @@ class Session:
             )
             self._announced = True
         self.turn += 1
+        self.staged_writes = StagedWrites()  # proposals not decided by now are dropped
         orchestrator = Orchestrator(config, self.emit, self.history, self._tool_factory)
         self._orchestrator = orchestrator
         if self._cancel_pending:
@@ -160,6 +165,8 @@ class Session:
             outcome = TurnOutcome("failed", None, None, [], {}, orchestrator.usage, error=error)
         finally:
             self._orchestrator = None
+        if self.staged_writes.files:
+            self.emit(WritesProposed(files=await asyncio.to_thread(self.staged_writes.proposals)))
         if outcome.final_answer:
             self.history.append((question, outcome.final_answer))
         elif outcome.answers or outcome.partial:
@@ -193,6 +200,13 @@ class Session:
             return self._starting
         self._orchestrator.cancel()
         return True
+
+    async def apply_writes(self, accept: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Write the accepted proposed files, drop the others; emits `writes_decided`."""
+        applied, rejected = await asyncio.to_thread(self.staged_writes.apply, list(accept))
+        if applied or rejected:
+            self.emit(WritesDecided(applied=applied, rejected=rejected))
+        return applied, rejected
 
     # the person in the turn (engine/human.py) ---------------------------------------
     def _human(self, action: HumanAction) -> bool:

@@ -121,7 +121,8 @@ class SessionTools:
             peer_ids=[anon for agent_id, anon in self.anon.items() if agent_id != agent.id],
             peer_lookup=self.workspaces.latest_for_anon,
         )
-        return FileTools(policy)
+        review = phase == "final" and getattr(self.session, "review_writes", False)
+        return FileTools(policy, staging=self.session.staged_writes if review else None)
 
     def _absolute(self, path: str) -> Path:
         candidate = Path(path).expanduser()

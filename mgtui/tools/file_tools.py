@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from mgtui.tools.permissions import PathPolicy, ToolError
+from mgtui.tools.permissions import PathPolicy, Resolved, ToolError
+from mgtui.tools.staged_writes import StagedWrites
 
 READ_MAX_CHARS = 60_000
 LIST_MAX_ENTRIES = 300
@@ -67,9 +68,13 @@ def _is_binary(head: bytes) -> bool:
 class FileTools:
     """The file tools of one agent run. `files_written` lists real paths written, in order."""
 
-    def __init__(self, policy: PathPolicy) -> None:
+    def __init__(self, policy: PathPolicy, staging: StagedWrites | None = None) -> None:
         self.policy = policy
         self.files_written: list[str] = []
+        self.staging = staging  # set: writes to the user's files wait for review (tools/staged_writes.py)
+
+    def _held(self, target: Resolved) -> bool:
+        return self.staging is not None and target.root.kind != "workspace"
 
     def specs(self) -> list[dict[str, Any]]:
         return file_tool_specs(self.policy.describe())
@@ -149,6 +154,11 @@ class FileTools:
         target = self.policy.resolve(path, write=True)
         if target.real.is_dir():
             raise ToolError(f"'{path}' is a directory.")
+        if self._held(target):
+            assert self.staging is not None
+            self.staging.stage(target.real, content)
+            self._written(target.real)
+            return f"Prepared {len(content)} characters for {target.display}; it is written once the user accepts the change."
         target.real.parent.mkdir(parents=True, exist_ok=True)
         target.real.write_text(content, encoding="utf-8")
         self._written(target.real)
@@ -156,12 +166,18 @@ class FileTools:
 
     def _edit_file(self, path: str, old: str, new: str) -> str:
         target = self.policy.resolve(path, write=True)
-        if not target.real.is_file():
+        staged = self.staging.read(target.real) if self.staging is not None else None
+        if staged is None and not target.real.is_file():
             raise ToolError(f"'{path}' is not a file.")
-        text = target.real.read_text(encoding="utf-8", errors="replace")
+        text = staged if staged is not None else target.real.read_text(encoding="utf-8", errors="replace")
         count = text.count(old) if old else 0
         if count != 1:
             raise ToolError(f"`old` must occur exactly once in {target.display}; it occurs {count} times.")
+        if self._held(target):
+            assert self.staging is not None
+            self.staging.stage(target.real, text.replace(old, new, 1))
+            self._written(target.real)
+            return f"Prepared an edit of {target.display}; it is written once the user accepts the change."
         target.real.write_text(text.replace(old, new, 1), encoding="utf-8")
         self._written(target.real)
         return f"Edited {target.display}."

@@ -128,7 +128,8 @@ class EngineClient:
 
     def ask(self, question: str, write_paths: list[str] | None = None) -> None:
         # `@path:w` paths: writable for the final presenter of this turn only.
-        self._send({"cmd": "ask", "question": question, "write_paths": list(write_paths or [])})
+        # review_writes: the presenter's changes to the user's files wait for the diff dialog.
+        self._send({"cmd": "ask", "question": question, "write_paths": list(write_paths or []), "review_writes": True})
 
     def cancel(self) -> None:
         if self.alive:

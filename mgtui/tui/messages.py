@@ -173,6 +173,19 @@ class HintGiven(EngineMessage):
     addressed: list[str] | None = None
 
 
+@dataclass
+class WritesProposedMsg(EngineMessage):
+    """The presenter's changes to the user's files wait for review."""
+
+    files: list[dict[str, Any]]
+
+
+@dataclass
+class WritesDecidedMsg(EngineMessage):
+    applied: list[str]
+    rejected: list[str]
+
+
 # Messages about the engine process itself (not engine events).
 
 
@@ -255,6 +268,10 @@ def event_to_message(event: AnyEvent) -> Message | None:
             return ConsensusReached(t, winner, tally, tie, tied, how, getattr(event, "by", "votes"))
         case ev.Hint(text=text, to=to, addressed=addressed):
             return HintGiven(t, text, list(to), addressed)
+        case ev.WritesProposed(files=files):
+            return WritesProposedMsg(t, list(files))
+        case ev.WritesDecided(applied=applied, rejected=rejected):
+            return WritesDecidedMsg(t, list(applied), list(rejected))
         case ev.FinalStarted(agent=a, strategy=strategy):
             return FinalStarted(t, a, strategy)
         case ev.FinalAnswer(agent=a, content=content, files_written=written):

@@ -77,6 +77,28 @@ class HumanControls:
         else:
             screen.status.detail = f"hint reached {', '.join(message.to)}"
 
+    # -- writes need consent ----------------------------------------------------------------
+    def on_writes_proposed_msg(self, message: m.WritesProposedMsg) -> None:
+        screen: Any = self
+        if not hasattr(screen.engine, "human") or not message.files:
+            return  # a replay shows what was decided then, it decides nothing now
+        from mgtui.tui.screens.writes_review import WritesReviewScreen  # noqa: PLC0415
+
+        def decided(accept: list[str] | None) -> None:
+            if screen.engine is not None and screen.engine.alive:
+                screen.engine.human("apply_writes", accept=list(accept or []))
+
+        screen.app.push_screen(WritesReviewScreen(message.files), decided)
+
+    def on_writes_decided_msg(self, message: m.WritesDecidedMsg) -> None:
+        screen: Any = self
+        parts = []
+        if message.applied:
+            parts.append("wrote " + ", ".join(message.applied))
+        if message.rejected:
+            parts.append("left unchanged " + ", ".join(message.rejected))
+        screen.notify("; ".join(parts) or "nothing to write", title="Files")
+
     # -- pane keys --------------------------------------------------------------------------
     def on_agent_pane_action(self, message: AgentPane.Action) -> None:
         screen: Any = self
