@@ -42,6 +42,9 @@ class TurnStarted(_Event):
     question: str
     history_len: int
     anonymous_ids: dict[str, str] = Field(default_factory=dict)  # config id -> agentN
+    # `question` is what the person typed; the files attached with `@path` are listed here
+    # (the agents get their contents as well): [{path, mode: read|write, bytes}]
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class AgentStarted(_AgentEvent):

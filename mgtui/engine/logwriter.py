@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mgtui.engine.events import AnswerPosted, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, parse_event
+from mgtui.question_text import with_chips
 
 REDACTED = "***"
 
@@ -108,7 +109,8 @@ class SessionLog:
         elif isinstance(event, TurnStarted):
             self._votes = []
             turns = [t for t in self.index.setdefault("turns", []) if t.get("turn") != event.turn]
-            turns.append({"turn": event.turn, "question": event.question[:500], "status": "running", "winner": None})
+            question = with_chips(event.question, getattr(event, "attachments", None), 500) if getattr(event, "attachments", None) else event.question
+            turns.append({"turn": event.turn, "question": question[:500], "status": "running", "winner": None})
             self.index["turns"] = turns
             self.index["status"] = "running"
             self._save_index(event.ts)

@@ -98,6 +98,8 @@ class Orchestrator:
         self.question = ""
         self.files_written: list[str] = []  # by the final presenter's tools
         self.hints = TurnHints()  # the person's notes during this turn (engine/hints.py)
+        self.typed_question: str | None = None  # as typed, when attachments were added to `question`
+        self.attachments: list[dict[str, Any]] = []  # [{path, mode, bytes}] for turn_started
 
     # plumbing -----------------------------------------------------------------
     def emit(self, event: Any) -> None:
@@ -266,7 +268,8 @@ class Orchestrator:
     async def _turn(self, question: str) -> TurnOutcome:
         self.question = question
         started = time.monotonic()
-        self.emit(TurnStarted(question=question, history_len=len(self.history), anonymous_ids={k: s.anon for k, s in self.slots.items()}))
+        self.emit(TurnStarted(question=self.typed_question or question, history_len=len(self.history),
+                              anonymous_ids={k: s.anon for k, s in self.slots.items()}, attachments=self.attachments))
         for slot in self.slots.values():
             missing = missing_credentials(slot.cfg.model, slot.cfg.api_key, slot.cfg.api_base)
             if missing:

@@ -92,7 +92,9 @@ class EngineService:
                 write_paths = [str(p) for p in command.get("write_paths") or []]
                 if self.session is not None:
                     self.session.review_writes = bool(command.get("review_writes"))
-                self.ask(str(command.get("question", "")), write_paths)
+                typed = command.get("typed")
+                attachments = [a for a in command.get("attachments") or [] if isinstance(a, dict)]
+                self.ask(str(command.get("question", "")), write_paths, typed if isinstance(typed, str) else None, attachments)
             case "cancel":
                 if self.session is not None:
                     self.session.cancel()
@@ -124,7 +126,8 @@ class EngineService:
         if not done:
             self.write({"type": "busy", "message": f"no turn is running: {kind} not sent"})
 
-    def ask(self, question: str, write_paths: list[str] | None = None) -> None:
+    def ask(self, question: str, write_paths: list[str] | None = None, typed: str | None = None,
+            attachments: list[dict[str, Any]] | None = None) -> None:
         if self.busy:
             self.write({"type": "busy", "message": "a turn is running"})
             return
@@ -137,11 +140,12 @@ class EngineService:
                 self.session.use_config(loaded)
         # `@path:w` from the prompt: writable for this turn's final presenter (read-only before).
         context = [{"path": p, "permission": "write"} for p in write_paths or []]
-        self._turn = asyncio.create_task(self._run_turn(self.session, question, context))
+        self._turn = asyncio.create_task(self._run_turn(self.session, question, context, typed, attachments or []))
 
-    async def _run_turn(self, session: Session, question: str, context: list[dict[str, str]]) -> None:
+    async def _run_turn(self, session: Session, question: str, context: list[dict[str, str]], typed: str | None = None,
+                        attachments: list[dict[str, Any]] | None = None) -> None:
         try:
-            await session.ask(question, context_paths=context)
+            await session.ask(question, context_paths=context, typed=typed, attachments=attachments or [])
         except Exception as exc:  # noqa: BLE001 - the process must outlive a turn that could not start
             # The turn never started (e.g. the local model is missing); a crash inside a turn is
             # logged by the session itself. The UI waits for a turn_finished to unlock the prompt.

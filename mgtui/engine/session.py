@@ -129,7 +129,14 @@ class Session:
         await asyncio.to_thread(get_litellm)
         await asyncio.to_thread(ensure_providers, [a.model for a in self.loaded.config.agents])
 
-    async def ask(self, question: str, context_paths: Sequence[ContextPath | dict[str, Any]] | None = None) -> TurnResult:
+    async def ask(
+        self,
+        question: str,
+        context_paths: Sequence[ContextPath | dict[str, Any]] | None = None,
+        *,
+        typed: str | None = None,
+        attachments: Sequence[dict[str, Any]] = (),
+    ) -> TurnResult:
         """Run one turn; `context_paths` (from `@path` / `@path:w`) are added for this turn only."""
         if self._orchestrator is not None or self._starting:
             raise RuntimeError("a turn is already running in this session")
@@ -155,6 +162,8 @@ class Session:
         self.staged_writes = StagedWrites()  # proposals not decided by now are dropped
         orchestrator = Orchestrator(config, self.emit, self.history, self._tool_factory)
         self._orchestrator = orchestrator
+        if typed is not None:  # the log keeps the question as typed, the attachments apart
+            orchestrator.typed_question, orchestrator.attachments = typed, [dict(a) for a in attachments]
         if self._cancel_pending:
             orchestrator.cancel()
         try:

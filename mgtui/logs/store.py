@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mgtui.logs.reader import EVENTS_FILE
+from mgtui.question_text import with_chips
 
 INDEX_FILE = "session.json"
 DEFAULT_LOG_ROOT = Path(".mgtui") / "logs"
@@ -126,7 +127,10 @@ def _from_events(folder: Path) -> SessionInfo:
             info.agents = list(event.get("agents") or [])
             info.config_path = event.get("config_path")
         elif kind == "turn_started":
-            turns.setdefault(turn, TurnInfo(turn=turn, question=str(event.get("question", "")), status="running"))
+            question = str(event.get("question", ""))
+            if isinstance(event.get("attachments"), list) and event["attachments"]:
+                question = with_chips(question, event["attachments"], 500)
+            turns.setdefault(turn, TurnInfo(turn=turn, question=question, status="running"))
         elif kind == "turn_finished":
             row = turns.setdefault(turn, TurnInfo(turn=turn))
             row.status, row.winner, row.duration_s = event.get("status", ""), event.get("winner"), event.get("duration_s")

@@ -126,10 +126,15 @@ class EngineClient:
             raise RuntimeError("the engine is not running")
         self._process.stdin.write((json.dumps(command) + "\n").encode())
 
-    def ask(self, question: str, write_paths: list[str] | None = None) -> None:
-        # `@path:w` paths: writable for the final presenter of this turn only.
+    def ask(self, question: str, write_paths: list[str] | None = None, typed: str | None = None,
+            attachments: list[dict[str, Any]] | None = None) -> None:
+        # `@path:w` paths: writable for the final presenter of this turn only. `typed` and
+        # `attachments`: the log keeps the question as typed and the files apart.
         # review_writes: the presenter's changes to the user's files wait for the diff dialog.
-        self._send({"cmd": "ask", "question": question, "write_paths": list(write_paths or []), "review_writes": True})
+        command: dict[str, Any] = {"cmd": "ask", "question": question, "write_paths": list(write_paths or []), "review_writes": True}
+        if typed is not None:
+            command.update(typed=typed, attachments=list(attachments or []))
+        self._send(command)
 
     def cancel(self) -> None:
         if self.alive:

@@ -33,6 +33,7 @@ class SessionStarted(EngineMessage):
 class TurnStarted(EngineMessage):
     question: str
     anonymous_ids: dict[str, str] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # [{path, mode, bytes}]
 
 
 @dataclass
@@ -227,6 +228,7 @@ class PromptSubmitted(Message):
     text: str  # what the agents get: the typed text plus any attached @path blocks
     typed: str = ""  # exactly what the user typed (for history and display)
     write_paths: list[str] = field(default_factory=list)  # absolute paths marked @path:w
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # [{path, mode, bytes}] for the log
     notices: list[str] = field(default_factory=list)  # attachment notices already shown to the user
 
 
@@ -239,7 +241,7 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.SessionStarted(session=session, agents=agents):
             return SessionStarted(t, session, agents)
         case ev.TurnStarted(question=question, anonymous_ids=anon):
-            return TurnStarted(t, question, anon)
+            return TurnStarted(t, question, anon, list(getattr(event, "attachments", None) or []))
         case ev.AgentStarted(agent=a, attempt=attempt, round=rnd, reason=reason, vote_only=vote_only):
             return AgentStarted(t, a, attempt, rnd, reason, vote_only)
         case ev.TextDelta(agent=a, delta=delta, phase=phase):

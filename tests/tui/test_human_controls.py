@@ -124,3 +124,22 @@ async def test_y_copies_the_agents_answer_to_a_file_and_says_where(tmp_path: Pat
         assert (tmp_path / "clipboard.md").read_text(encoding="utf-8") == pane.latest_answer != ""
         notice = app._notifications.last.message if hasattr(app._notifications, "last") else list(app._notifications)[-1].message
         assert "OSC 52" in notice and "clipboard.md" in notice
+
+
+async def test_question_strip_shows_the_typed_question_with_chips_and_the_engine_gets_both() -> None:
+    from mgtui.engine.events import TurnStarted
+
+    made: list[FixtureEngine] = []
+    app = make_app(limit=1, made=made)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.engine_ready)
+        attached = [{"path": "notes.txt", "mode": "read", "bytes": 16}]
+        full = 'Explain @notes.txt\n\n<attached file="notes.txt" mode="read-only">\nbody\n</attached>'
+        screen.post_message(m.PromptSubmitted(full, typed="Explain @notes.txt", attachments=attached))
+        await wait_until(pilot, lambda: bool(made[0].asked))
+        assert made[0].asked_extras == [{"typed": "Explain @notes.txt", "attachments": attached}]
+        m.post_event(screen, TurnStarted(turn=1, question="Explain @notes.txt", history_len=0, attachments=attached))
+        await settle(pilot)
+        strip = str(screen.query_one("#question").content)
+        assert strip == "Q1: Explain @notes.txt  ⟨notes.txt · 16 B⟩" and "<attached" not in strip

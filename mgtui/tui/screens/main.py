@@ -25,7 +25,7 @@ from textual.css.query import NoMatches
 from textual.widget import MountError
 from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
-from mgtui.question_text import one_line
+from mgtui.question_text import one_line, with_chips
 from mgtui.tui import gc_policy
 from mgtui.tui.stray_keys import route_to_prompt
 from mgtui.tui.config_label import config_label
@@ -102,7 +102,8 @@ class MainScreen(HumanControls, Screen[None]):
         self.pending_write_paths: list[str] = []
         self.panes: dict[str, AgentPane] = {}
         self.board = VoteBoard()
-        self.engine_options: dict[str, object] = {}  # orchestrator settings the keys depend on (human, blind)
+        self.engine_options: dict[str, object] = {}
+        self.ask_extras: dict[str, object] = {}  # typed question and attachments of the next ask  # orchestrator settings the keys depend on (human, blind)
         self.turns: list[TurnRecord] = []
         self._current: TurnRecord | None = None
 
@@ -320,6 +321,9 @@ class MainScreen(HumanControls, Screen[None]):
         if self.turn_running:
             self.notify("A turn is running: wait for it, or press Ctrl+C to cancel it.", severity="warning")
             return
+        # With attachments the log keeps the typed question and the files apart (turn_started).
+        attachments = list(getattr(message, "attachments", None) or [])
+        self.ask_extras = {"typed": message.typed or message.text, "attachments": attachments} if attachments else {}
         if self.engine is None or not self.engine.alive:
             self.pending_question = message.text
             self.pending_write_paths = list(message.write_paths)
@@ -334,7 +338,11 @@ class MainScreen(HumanControls, Screen[None]):
 
     def _ask(self, question: str, write_paths: list[str] | None = None) -> None:
         assert self.engine is not None
-        self.engine.ask(question, write_paths or [])
+        extras, self.ask_extras = self.ask_extras, {}
+        if extras:
+            self.engine.ask(question, write_paths or [], **extras)  # type: ignore[call-arg]
+        else:
+            self.engine.ask(question, write_paths or [])
         self._set_running(True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -393,7 +401,7 @@ class MainScreen(HumanControls, Screen[None]):
         self._set_running(True)
         self.status.turn = message.turn
         self.status.detail = ""
-        self.query_one("#question", Static).update(Text(f"Q{message.turn}: {one_line(message.question)}"))
+        self.query_one("#question", Static).update(Text(f"Q{message.turn}: {with_chips(message.question, message.attachments)}"))
         for pane in self.panes.values():
             pane.clear()
         self.board = VoteBoard(agents=list(self.panes))

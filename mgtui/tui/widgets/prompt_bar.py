@@ -29,6 +29,7 @@ from textual.widgets import Label, TextArea
 
 
 if TYPE_CHECKING:
+    from mgtui.tui.attachments import Attachment
     from mgtui.tui.widgets.path_picker import PathPicker
 
 # '@' at the start or after a space/bracket, then the path typed so far (no space, quote or ':').
@@ -109,6 +110,8 @@ class PromptBar(Vertical):
         self._sending = False
         self._loaded: str | None = None
         self._picker: PathPicker | None = None  # made at the first '@' (not on the first frame)
+        self._approved_outside: set[str] = set()  # files outside cwd the user agreed to attach
+        self._picked: str | None = None  # the `@path ` a file pick inserted (a `:w` typed next joins it)
 
     def compose(self) -> ComposeResult:
         yield Label("", id="prompt-notice")
@@ -213,17 +216,35 @@ class PromptBar(Vertical):
             if self.busy:  # a turn started while the files were read
                 self._refuse()
                 return
-            for notice in resolved.notices:
+            if not await self._outside_allowed(resolved.attachments):
+                self.notify("Not sent: your text is kept.", title="Attachments", severity="warning")
+                return
+            for notice in (n for n in resolved.notices if not n.endswith("outside the working directory; attached anyway")):
                 self.notify(notice, title="Attachments", severity="warning")
             from mgtui.tui.messages import PromptSubmitted  # noqa: PLC0415 - off the first frame
 
+            attached = [{"path": a.path, "mode": "write" if a.writable else "read", "bytes": a.size} for a in resolved.attachments]
             self.post_message(PromptSubmitted(resolved.question, typed=text, write_paths=resolved.write_paths,
-                                              notices=resolved.notices))
+                                              notices=resolved.notices, attachments=attached))
             self._remember(text)
             if self.text == text:  # keep anything typed while the files were read
                 self.input.clear()
         finally:
             self._sending = False
+
+    async def _outside_allowed(self, attachments: list[Attachment]) -> bool:
+        """Reading a file outside the working directory needs a yes, once per file."""
+        new = [a for a in attachments if a.outside and a.absolute not in self._approved_outside]
+        if not new:
+            return True
+        from mgtui.tui.screens.confirm import ConfirmScreen  # noqa: PLC0415
+
+        names = ", ".join(a.path for a in new)
+        question = f"Let the agents read {names}? It is outside the working directory."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Attach", no="Don't send")):
+            return False
+        self._approved_outside.update(a.absolute for a in new)
+        return True
 
     def _remember(self, text: str) -> None:
         if not self.history or self.history[-1] != text:
@@ -295,6 +316,8 @@ class PromptBar(Vertical):
 
     @on(TextArea.Changed, "#prompt-input")
     async def _text_changed(self) -> None:
+        if self._join_write_suffix():
+            return
         self.remove_class("-refused")
         loaded, self._loaded = self._loaded, None
         found = None if loaded == self.text else self._token_before_cursor()
@@ -302,6 +325,21 @@ class PromptBar(Vertical):
             self._close_picker()
         else:
             await self._open_picker(found[1])
+
+    def _join_write_suffix(self) -> bool:
+        """`:w` typed right after a picked file marks it writable: the space the pick added goes."""
+        picked, self._picked = self._picked, None
+        if not picked:
+            return False
+        area = self.input
+        row, column = area.cursor_location
+        before = area.document.get_line(row)[:column]
+        if before.endswith(picked + ":"):
+            area.replace(":", (row, column - 2), (row, column), maintain_selection_offset=False)
+            return True
+        if before.endswith(picked):
+            self._picked = picked  # this change was the pick itself
+        return False
 
     @on(TextArea.SelectionChanged, "#prompt-input")
     def _cursor_moved(self) -> None:
@@ -320,4 +358,5 @@ class PromptBar(Vertical):
         self.input.replace(f"@{path}" + ("" if event.is_dir else " "), (row, start), (row, column),
                            maintain_selection_offset=False)
         if not event.is_dir:
+            self._picked = f"@{path} "
             self._close_picker()
