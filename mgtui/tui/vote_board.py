@@ -31,6 +31,10 @@ class VoteBoard:
     tie: bool = False
     tied: list[str] = field(default_factory=list)
     how: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # blind mode: config id -> shown name
+
+    def name(self, agent: str) -> str:
+        return self.names.get(agent, "you" if agent == "human" else agent)
 
     @property
     def live(self) -> list[str]:

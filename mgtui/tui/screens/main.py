@@ -30,6 +30,7 @@ from mgtui.tui import gc_policy
 from mgtui.tui.stray_keys import route_to_prompt
 from mgtui.tui.config_label import config_label
 from mgtui.tui.screens.main_human import HumanControls
+from mgtui.tui.screens.main_view import ViewControls
 from mgtui.tui.restore import last_turn_events
 from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
@@ -58,7 +59,7 @@ def grid_shape(count: int) -> tuple[int, int]:
     return columns, max(1, math.ceil(count / max(columns, 1)))
 
 
-class MainScreen(HumanControls, Screen[None]):
+class MainScreen(HumanControls, ViewControls, Screen[None]):
     CSS_PATH = "main.tcss"
     BINDING_GROUP_TITLE = "Main"
     BINDINGS = [
@@ -103,7 +104,9 @@ class MainScreen(HumanControls, Screen[None]):
         self.panes: dict[str, AgentPane] = {}
         self.board = VoteBoard()
         self.engine_options: dict[str, object] = {}
-        self.ask_extras: dict[str, object] = {}  # typed question and attachments of the next ask  # orchestrator settings the keys depend on (human, blind)
+        self.ask_extras: dict[str, object] = {}
+        self.anon_ids: dict[str, str] = {}  # blind mode names (main_view.py)
+        self.revealed = False  # typed question and attachments of the next ask  # orchestrator settings the keys depend on (human, blind)
         self.turns: list[TurnRecord] = []
         self._current: TurnRecord | None = None
 
@@ -195,6 +198,7 @@ class MainScreen(HumanControls, Screen[None]):
         except MountError:
             return  # the screen is being torn down (quit right as the engine became ready)
         self.board = VoteBoard(agents=[aid for aid, _ in wanted])
+        self.apply_names()
         self.sidebar.board = self.board.snapshot()
 
     @on(Tabs.TabActivated, "#pane-tabs")
@@ -209,7 +213,9 @@ class MainScreen(HumanControls, Screen[None]):
         return self.panes.get(agent)
 
     def _board_changed(self) -> None:
+        self.board.names = {a: self.display_name(a) for a in self.panes} if self.blind else {}
         self.sidebar.board = self.board.snapshot()
+        self.refresh_tabs()
 
     def _collect_if_idle(self) -> None:
         """The full pass after a turn (skipped if the next one started meanwhile)."""
@@ -365,17 +371,28 @@ class MainScreen(HumanControls, Screen[None]):
         panes = list(self.panes.values())
         if not panes:
             return
-        if self.has_class("-narrow"):  # the tab selector says which pane is current
-            active = self.query_one(Tabs).active
-            current = next((i for i, p in enumerate(panes) if active == f"tab-{_dom_id(p.agent_id)}"), -1)
-        else:
-            current = next((i for i, p in enumerate(panes) if p.has_focus or p.has_focus_within), -1)
-        target = panes[(current + step) % len(panes)] if current >= 0 else panes[0 if step > 0 else -1]
-        if self.has_class("-narrow"):
-            self.query_one(Tabs).active = f"tab-{_dom_id(target.agent_id)}"
-            self.call_after_refresh(target.focus)
-        else:
+        if isinstance(self.maximized, AgentPane):  # move the maximised view to the next agent
+            current = panes.index(self.maximized) if self.maximized in panes else 0
+            target = panes[(current + step) % len(panes)]
+            self.maximized.set_live_markdown(False)
+            self.minimize()
+            if self.maximize(target, container=False):
+                target.set_live_markdown(True)
             target.focus()
+            return
+        if self.has_class("-narrow"):  # the tab selector says which pane is current; the votes are a stop too
+            tabs = self.query_one(Tabs)
+            stops = [f"tab-{_dom_id(p.agent_id)}" for p in panes] + [VOTES_TAB]
+            current = stops.index(tabs.active) if tabs.active in stops else -1
+            chosen = stops[(current + step) % len(stops)] if current >= 0 else stops[0 if step > 0 else -1]
+            tabs.active = chosen
+            pane = next((p for p in panes if chosen == f"tab-{_dom_id(p.agent_id)}"), None)
+            if pane is not None:
+                self.call_after_refresh(pane.focus)
+            return
+        current = next((i for i, p in enumerate(panes) if p.has_focus or p.has_focus_within), -1)
+        target = panes[(current + step) % len(panes)] if current >= 0 else panes[0 if step > 0 else -1]
+        target.focus()
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
@@ -405,6 +422,7 @@ class MainScreen(HumanControls, Screen[None]):
         for pane in self.panes.values():
             pane.clear()
         self.board = VoteBoard(agents=list(self.panes))
+        self.apply_names(message.anonymous_ids, reveal=False)
         self._board_changed()
         self.final_view.reset()
 
@@ -479,9 +497,9 @@ class MainScreen(HumanControls, Screen[None]):
 
     def on_vote_cast(self, message: m.VoteCast) -> None:
         if (pane := self._pane(message.agent)) is not None:
-            pane.show_vote(message.target, message.label, message.reason)
+            pane.show_vote(self.display_name(message.target), message.label, message.reason)
         elif message.agent == "human":
-            self.status.detail = f"your vote: {message.target}"
+            self.status.detail = f"your vote: {self.display_name(message.target)}"
         self.board.vote(message.agent, message.target, message.label, message.reason)
         self._board_changed()
 
@@ -518,6 +536,7 @@ class MainScreen(HumanControls, Screen[None]):
 
     def on_consensus_reached(self, message: m.ConsensusReached) -> None:
         self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how)
+        self.apply_names(reveal=True)  # blind mode ends: models are shown with the winner
         self._board_changed()
         self.status.detail = f"consensus: {message.winner}"
 

@@ -113,11 +113,12 @@ class HumanControls:
         if screen.engine is None or not screen.engine.alive:
             return
         screen.engine.human(ENGINE_COMMANDS[message.action], agent=message.agent)
+        name = screen.display_name(message.agent)  # blind mode: still agentN
         screen.status.detail = {
-            "vote": f"your vote: {message.agent}",
-            "decide": f"you picked {message.agent}",
-            "drop": f"dropping {message.agent}",
-            "restart": f"restarting {message.agent}",
+            "vote": f"your vote: {name}",
+            "decide": f"you picked {name}",
+            "drop": f"dropping {name}",
+            "restart": f"restarting {name}",
         }[message.action]
 
     def action_pick_focused(self) -> None:

@@ -115,6 +115,13 @@ class AgentPane(Vertical, can_focus=True):
     ]
 
     @dataclass
+    class StateChanged(Message):
+        """The state shown in the header changed (narrow tabs show it too)."""
+
+        agent: str
+        state: str
+
+    @dataclass
     class Action(Message):
         """The person pressed one of the pane's keys."""
 
@@ -176,6 +183,10 @@ class AgentPane(Vertical, can_focus=True):
         # id and model ride on the border so the header line has room for the live state.
         self.border_title = escape(f"{self.agent_id} · {self.model}")
 
+    def show_name(self, name: str, *, hide_model: bool = False) -> None:
+        """Blind mode shows `agentN` only; the real id and model come back at the consensus."""
+        self.border_title = escape(name if hide_model else f"{name} · {self.model}")
+
     def _header(self) -> Text:
         header = Text()
         header.append(f"{STATE_ICONS.get(self.state, '?')} {self.state}", style="bold")
@@ -196,6 +207,7 @@ class AgentPane(Vertical, can_focus=True):
             header = self.query_one(".pane-header", Static)
             header.remove_class(f"-state-{old}")
             header.add_class(f"-state-{new}")
+            self.post_message(self.StateChanged(self.agent_id, new))
         self._refresh_header()
 
     def watch_label(self) -> None:

@@ -44,7 +44,7 @@ class VoteSidebar(VerticalScroll):
         live = board.live
         yield Static(f"{board.voted_count} of {len(live)} voted", classes="vs-count", id="vote-count")
         if (mine := board.human_vote) is not None:
-            yield Static(Text(f"☑ your vote: {mine.target} ({mine.label})"), classes="vs-human", id="vote-human")
+            yield Static(Text(f"☑ your vote: {board.name(mine.target)} ({mine.label})"), classes="vs-human", id="vote-human")
         if board.resets:
             yield Static(
                 Text(f"↺ votes reset ×{board.resets} (new answer by {board.last_reset_by})"),
@@ -58,9 +58,9 @@ class VoteSidebar(VerticalScroll):
             if label is None:
                 continue
             votes = board.votes_for(agent)
-            yield Static(Text(f"{label}  {agent}  ▮ {len(votes)}"), classes="vs-answer")
+            yield Static(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), classes="vs-answer")
             for vote in votes:
-                title = "← you (human)" if vote.voter == "human" else f"← {vote.voter}"
+                title = "← you (human)" if vote.voter == "human" else f"← {board.name(vote.voter)}"
                 with Collapsible(title=title, collapsed=True):
                     yield Static(Text(vote.reason or "(no reason given)"))
         for agent in sorted(board.dropped):
