@@ -21,7 +21,7 @@ from textual.widgets import Input, TextArea
 
 from mgtui.tui.screens.main import MainScreen
 from mgtui.tui.screens.sessions import SessionScreensMixin
-from mgtui.tui import strip_cycles
+from mgtui.tui import strip_cycles, ui_state
 from mgtui.tui.themes import DEFAULT_THEME, load_themes
 
 strip_cycles.install()
@@ -87,12 +87,20 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         self.engine_factory = engine_factory or _engine_factory(log_root)
         self.log_root = log_root
         self.config_problem: str | None = None  # why the config cannot be used (printed at exit)
-        self._theme_name = theme or DEFAULT_THEME
+        self._theme_name = theme or ui_state.saved_theme() or DEFAULT_THEME  # the last one chosen
         for loaded in load_themes():
             self.register_theme(loaded)
         if self._theme_name in self.available_themes:
             # Before the first stylesheet is built: set later, it would restyle every widget.
             self.theme = self._theme_name
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: object) -> None:
+        name = getattr(theme, "name", None)
+        if isinstance(name, str) and name != ui_state.saved_theme():
+            ui_state.remember(theme=name)  # the next start uses it (a tiny file write)
 
     def get_default_screen(self) -> Screen:
         # The main screen is the first frame itself (no blank default screen drawn before it).

@@ -67,3 +67,47 @@ async def test_narrow_tabs_show_state_and_votes_and_reach_the_votes_tab() -> Non
             await pilot.press("alt+right")
         await settle(pilot)
         assert screen.query_one(Tabs).active == "tab-votes" and screen.has_class("-show-votes")
+
+
+async def test_vote_reasons_show_when_there_is_room_and_the_sidebar_keeps_what_was_opened() -> None:
+    from textual.widgets import Collapsible
+
+    app = make_app(limit=60)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        await settle(pilot)
+        sidebar = app.screen.query_one(VoteSidebar)
+        rows = list(sidebar.query(Collapsible))
+        assert rows and all(not c.collapsed for c in rows)  # room for every reason: shown without a click
+        first = rows[0].name
+        rows[0].collapsed = True  # the user closes one
+        await settle(pilot)
+        app.screen._board_changed()  # any later update recomposes the sidebar
+        await settle(pilot)
+        again = {c.name: c.collapsed for c in app.screen.query_one(VoteSidebar).query(Collapsible)}
+        assert again[first] is True and not all(again.values())
+
+
+async def test_reasons_start_closed_when_the_sidebar_is_short() -> None:
+    from textual.widgets import Collapsible
+
+    app = make_app(limit=60)
+    async with app.run_test(size=(160, 14)) as pilot:
+        await ask(pilot)
+        await settle(pilot)
+        rows = list(app.screen.query_one(VoteSidebar).query(Collapsible))
+        assert rows and all(c.collapsed for c in rows)
+
+
+async def test_the_chosen_theme_is_remembered() -> None:
+    from mgtui.tui import ui_state
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.engine_ready)
+        app.theme = "mgtui-light"
+        await pilot.pause()
+    assert ui_state.saved_theme() == "mgtui-light"
+    again = make_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        assert again.theme == "mgtui-light"

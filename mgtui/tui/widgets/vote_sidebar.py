@@ -7,6 +7,7 @@ the engine anything.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
@@ -38,6 +39,28 @@ class VoteSidebar(VerticalScroll):
     board: reactive[VoteBoard] = reactive(VoteBoard, recompose=True)
     """The current turn's votes; set by the screen."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # What the user opened or closed, kept across recomposes: vote key -> expanded.
+        self.expanded: dict[str, bool] = {}
+        self._default_open = False  # how reasons start in the current composition
+
+    def _roomy(self) -> bool:
+        """Reasons open by themselves when every vote fits (about three lines each)."""
+        height = self.size.height or 40
+        return 6 + 3 * len(self.board.votes) + 2 * len(self.board.latest_label) <= height
+
+    @on(Collapsible.Expanded)
+    @on(Collapsible.Collapsed)
+    def _remember(self, event: Collapsible.Expanded | Collapsible.Collapsed) -> None:
+        key, opened = event.collapsible.name, not event.collapsible.collapsed
+        if not key:
+            return
+        # A new composition announces every state: only a departure from the default is a choice.
+        if opened == self._default_open and key not in self.expanded:
+            return
+        self.expanded[key] = opened
+
     def compose(self) -> ComposeResult:
         board = self.board
         yield Static("Votes", classes="vs-title")
@@ -53,6 +76,7 @@ class VoteSidebar(VerticalScroll):
             )
         if not board.latest_label:
             yield Static("no answers yet", classes="vs-empty")
+        roomy = self._default_open = self._roomy()
         for agent in board.agents:
             label = board.latest_label.get(agent)
             if label is None:
@@ -61,7 +85,8 @@ class VoteSidebar(VerticalScroll):
             yield Static(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), classes="vs-answer")
             for vote in votes:
                 title = "← you (human)" if vote.voter == "human" else f"← {board.name(vote.voter)}"
-                with Collapsible(title=title, collapsed=True):
+                key = f"{vote.voter}>{vote.target}:{vote.label}"
+                with Collapsible(title=title, collapsed=not self.expanded.get(key, roomy), name=key):
                     yield Static(Text(vote.reason or "(no reason given)"))
         for agent in sorted(board.dropped):
             yield Static(Text(f"✗ {agent} dropped"), classes="vs-empty")
