@@ -88,7 +88,17 @@ class HumanControls:
             if screen.engine is not None and screen.engine.alive:
                 screen.engine.human("apply_writes", accept=list(accept or []))
 
+        self._files_line("✎ proposed, waiting for your review: " + ", ".join(str(f.get("path", "")) for f in message.files))
         screen.app.push_screen(WritesReviewScreen(message.files), decided)
+
+    def _files_line(self, text: str) -> None:
+        """The final answer's files line says what really happened on disk."""
+        from rich.text import Text  # noqa: PLC0415
+        from textual.widgets import Static  # noqa: PLC0415
+
+        screen: Any = self
+        for line in screen.final_view.query(".final-files").results(Static):
+            line.update(Text(text))
 
     def on_writes_decided_msg(self, message: m.WritesDecidedMsg) -> None:
         screen: Any = self
@@ -98,6 +108,7 @@ class HumanControls:
         if message.rejected:
             parts.append("left unchanged " + ", ".join(message.rejected))
         screen.notify("; ".join(parts) or "nothing to write", title="Files")
+        self._files_line("✎ " + ("; ".join(parts) or "nothing written"))
 
     # -- pane keys --------------------------------------------------------------------------
     def on_agent_pane_action(self, message: AgentPane.Action) -> None:
