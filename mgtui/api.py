@@ -110,6 +110,10 @@ class Session:
     def config(self) -> LoadedConfig:
         return self._engine.loaded
 
+    def redact(self, text: str) -> str:
+        """`text` with every secret the session knows masked, as the log writes it."""
+        return self._engine.redact(text)
+
     def _on_event(self, event: AnyEvent) -> None:
         for listener in list(self._listeners):
             listener(event)

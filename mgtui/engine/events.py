@@ -90,6 +90,7 @@ class HookRun(_AgentEvent):
     outcome: str  # allow | deny | rewrite | append | failed
     detail: str = ""  # deny reason, rewritten arguments, appended text or the failure
     duration_s: float | None = None
+    output: str = ""  # what the hook printed (stdout and stderr), first 64 KiB with a truncation note
 
 
 class AnswerPosted(_AgentEvent):

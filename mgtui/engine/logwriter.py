@@ -134,6 +134,10 @@ class SessionLog:
         self.index["updated"] = ts
         _write_atomic(self._index_path, self._redact(json.dumps(self.index, indent=2)))
 
+    def reload_index(self) -> None:
+        """Another process added turns (it held the session's turn lock): start from its index."""
+        self.index = self._load_index()
+
     def set_redactor(self, redactor: Redactor) -> None:
         """A new config may bring new secrets; earlier ones stay redacted."""
         self._redact = redactor

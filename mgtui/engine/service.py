@@ -8,9 +8,12 @@ Commands: {"cmd": "ask", "question": ...}, {"cmd": "cancel"}, {"cmd": "shutdown"
 in the running turn),
 {"cmd": "reload", "config_path": ...} (applies from the next turn). Besides engine events,
 stdout carries {"type": "service_ready", "session", "log_dir", "agents"},
-{"type": "service_error", "message"} and {"type": "busy", "message"}. stdout carries
+{"type": "service_error", "message"} and {"type": "busy", "message", "waiting"} (waiting:
+another process runs a turn of this session; the ask was taken and starts after it). stdout carries
 nothing else: the original file descriptor is kept for the protocol and fd 1 is pointed
 at stderr, so stray prints (ours, LiteLLM's, llama.cpp's) cannot corrupt the stream.
+A command line over 16 MiB or a malformed ask is answered with a service_error and skipped;
+stdin may be anything (a pipe, /dev/null, a file): its end shuts the service down.
 No Textual here.
 """
 
@@ -18,10 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import stat
 import sys
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,6 +37,9 @@ from mgtui.config.watcher import ConfigChanged, watch_config
 from mgtui.engine.events import SessionNotice, TurnFinished, event_to_json
 from mgtui.engine.session import Session
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
+
+MAX_COMMAND_BYTES = 16 * 1024 * 1024  # a question with its attachments fits; a longer line is refused
+READ_CHUNK = 1 << 16
 
 
 class EngineService:
@@ -70,6 +79,8 @@ class EngineService:
             self.session = Session.resume(self.session_dir, loaded, sink=self.sink)
         else:
             self.session = Session(loaded, log_root=self.log_root, sink=self.sink)
+        # Another process runs a turn of this session: the UI says so (not the log: not ours yet).
+        self.session.on_busy = lambda message: self.write({"type": "busy", "message": message, "waiting": True})
         self.write(
             {
                 "type": "service_ready",
@@ -89,12 +100,15 @@ class EngineService:
         """Run one command; False means stop serving."""
         match command.get("cmd"):
             case "ask":
-                write_paths = [str(p) for p in command.get("write_paths") or []]
+                if (problem := ask_problem(command)) is not None:
+                    self.error(f"bad ask command: {problem}")
+                    return True
                 if self.session is not None:
                     self.session.review_writes = bool(command.get("review_writes"))
                 typed = command.get("typed")
                 attachments = [a for a in command.get("attachments") or [] if isinstance(a, dict)]
-                self.ask(str(command.get("question", "")), write_paths, typed if isinstance(typed, str) else None, attachments)
+                self.ask(str(command.get("question", "")), list(command.get("write_paths") or []),
+                         typed if isinstance(typed, str) else None, attachments)
             case "cancel":
                 if self.session is not None:
                     self.session.cancel()
@@ -215,19 +229,73 @@ class EngineService:
             await self.session.aclose()
 
 
-async def _stdin_lines() -> asyncio.StreamReader:
+def ask_problem(command: dict[str, Any]) -> str | None:
+    """Why an ask command is malformed, or None. A string for `write_paths` would otherwise be
+    read character by character ("/etc" -> "/", "e", "t", "c": the root made writable)."""
+    if not isinstance(command.get("question", ""), str):
+        return "question must be a string"
+    paths = command.get("write_paths")
+    if paths is not None and not (isinstance(paths, list) and all(isinstance(p, str) and p for p in paths)):
+        return "write_paths must be a list of non-empty path strings"
+    return None
+
+
+async def _stdin_reader() -> asyncio.StreamReader:
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=16 * 1024 * 1024)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    reader = asyncio.StreamReader()
+    mode = os.fstat(sys.stdin.fileno()).st_mode
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    else:  # /dev/null, a file or a terminal: epoll refuses them, so a thread reads
+        threading.Thread(target=_feed_from_thread, args=(loop, reader), name="stdin", daemon=True).start()
     return reader
+
+
+def _feed_from_thread(loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader) -> None:
+    fd = sys.stdin.fileno()
+    try:
+        while chunk := os.read(fd, READ_CHUNK):
+            loop.call_soon_threadsafe(reader.feed_data, chunk)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nothing left to tell
+            loop.call_soon_threadsafe(reader.feed_eof)
+
+
+async def command_lines(reader: asyncio.StreamReader, limit: int = MAX_COMMAND_BYTES) -> AsyncIterator[bytes | None]:
+    """Lines of stdin; None stands for a line over `limit` bytes, whose rest is skipped unread
+    into memory (asyncio's own readline raises and loses its place)."""
+    buffer, skipping = bytearray(), False
+    while chunk := await reader.read(READ_CHUNK):
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            if skipping:
+                skipping = False
+            else:
+                buffer += chunk[start:end]
+                yield None if len(buffer) > limit else bytes(buffer)
+            buffer.clear()
+            start = end + 1
+        if not skipping:
+            buffer += chunk[start:]
+            if len(buffer) > limit:
+                buffer.clear()
+                skipping = True
+                yield None
+    if buffer and not skipping:
+        yield bytes(buffer)
 
 
 async def serve(service: EngineService) -> int:
     service.open()
     service.warm_up()
     watcher = asyncio.create_task(service.watch(), name="config-watch")
-    reader = await _stdin_lines()
-    while line := await reader.readline():
+    reader = await _stdin_reader()
+    async for line in command_lines(reader):
+        if line is None:
+            service.error(f"command line over {MAX_COMMAND_BYTES // (1024 * 1024)} MiB: ignored")
+            continue
         if not line.strip():
             continue
         try:

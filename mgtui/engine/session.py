@@ -20,6 +20,7 @@ from mgtui.engine.events import SessionStarted, TurnFinished, WritesDecided, Wri
 from mgtui.tools.staged_writes import StagedWrites
 from mgtui.engine.logwriter import Redactor, SessionLog, redact_config
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
+from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
 
@@ -97,6 +98,10 @@ class Session:
         # The TUI reviews the presenter's writes to the user's files before they happen.
         self.review_writes = False
         self.staged_writes = StagedWrites()
+        self._turn_lock = TurnLock(self.dir)
+        self._log_seen = 0  # size of events.jsonl as this process last knew it
+        # Told once when another process holds the session's turn lock (the service sends it to the UI).
+        self.on_busy: Callable[[str], None] = print_to_stderr
 
     # events -------------------------------------------------------------------
     def add_sink(self, sink: Sink) -> None:
@@ -145,8 +150,37 @@ class Session:
             self.turn_context_paths = [p if isinstance(p, ContextPath) else ContextPath.model_validate(p) for p in context_paths or ()]
             await self.prepare()
             await self._prepare_tools()
+            await self._lock_turn()
+        except BaseException:
+            self._turn_lock.release()
+            raise
         finally:
             self._starting = False
+        try:
+            return await self._ask_locked(question)
+        finally:
+            self._log_seen = self._log_size()  # what this process has read or written itself
+            self._turn_lock.release()
+
+    async def _lock_turn(self) -> None:
+        """Wait for the session's turn lock, then catch up with turns another process added."""
+        wait = self.loaded.config.orchestrator.turn_timeout_seconds + 60
+        await self._turn_lock.acquire(wait, self.on_busy, lambda: self._cancel_pending)
+        if self._log_size() == self._log_seen:
+            return  # nobody else wrote to this session (the common case: no re-read)
+        history, turn = history_from_log(self.dir / "events.jsonl")
+        if turn > self.turn:
+            self.history, self.turn = history, turn
+            if self._log is not None:
+                self._log.reload_index()
+
+    def _log_size(self) -> int:
+        try:
+            return (self.dir / "events.jsonl").stat().st_size
+        except OSError:
+            return 0
+
+    async def _ask_locked(self, question: str) -> TurnResult:
         config = self.loaded.config
         if not self._announced:
             self.emit(
@@ -291,6 +325,7 @@ class Session:
     def resume(cls, session_dir: str | Path, loaded: LoadedConfig, sink: Sink | None = None, tool_factory: ToolFactory | None = None) -> Session:
         folder = Path(session_dir)
         session = cls(loaded, log_root=folder.parent, session_id=folder.name, sink=sink, tool_factory=tool_factory)
+        session._log_seen = session._log_size()
         session.history, session.turn = history_from_log(folder / "events.jsonl")
         session._resumed = True
         return session

@@ -25,23 +25,40 @@ from mgtui.api_inputs import split_messages
 from mgtui.config.loader import ConfigError, LoadedConfig
 from mgtui.providers.litellm_access import get_litellm
 from mgtui.serve import openai_format as fmt
-from mgtui.serve.teams import TeamRequestError, http_team, model_list
+from mgtui.serve.limits import DEFAULT_MAX_BODY, DEFAULT_MAX_CONCURRENT, DEFAULT_QUEUE_TIMEOUT, BodyTooLarge, Busy, TurnSlots, read_body
+from mgtui.serve.teams import OfferedTeam, TeamRequestError, http_team, model_list, team_name
+from mgtui.serve.turns import TurnRun
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+Redact = Callable[[str], str]
 
 
 @dataclass(frozen=True)
 class ServeSettings:
-    config: str | None = None  # the served team (`model="mgtui"`): a path or @NAME; None: discovery
+    config: str | None = None  # the served team when `teams` is empty: a path or @NAME; None: discovery
     config_label: str = "config discovery"
     api_key: str | None = None  # when set, /v1/* needs `Authorization: Bearer <api_key>`
     log_dir: str | None = None
     loopback_only: bool = True  # then Host must name this machine (defeats DNS rebinding)
     keepalive_seconds: float = 15.0
+    teams: tuple[OfferedTeam, ...] = ()  # `-c TEAM ...`; the first is also model `mgtui`
+    allow_tools: bool = False  # serve teams with files, MCP servers, custom tools or hooks
+    allow_build: bool = False  # `mgtui/build` and `mgtui/model:...` from the request's model strings
+    max_body: int = DEFAULT_MAX_BODY  # bytes; larger bodies get 413
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT  # turns at once
+    queue_timeout: float = DEFAULT_QUEUE_TIMEOUT  # seconds a request waits for a turn, then 429
+
+    def offered(self) -> tuple[OfferedTeam, ...]:
+        return self.teams or (OfferedTeam(team_name(self.config, set()), self.config, self.config_label),)
 
 
-def _error(status: int, message: str, kind: str = "invalid_request_error", code: str | None = None) -> JSONResponse:
-    return JSONResponse(fmt.error(message, kind, code), status_code=status)
+def _error(status: int, message: str, kind: str = "invalid_request_error", code: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(fmt.error(message, kind, code), status_code=status, headers=headers)
+
+
+def _json(body: dict[str, Any], redact: Redact, status: int = 200) -> Response:
+    """A JSON body passed through the session's redactor (the log's: keys never go out)."""
+    return Response(redact(json.dumps(body, ensure_ascii=False)), status_code=status, media_type="application/json")
 
 
 def _authorised(header: str, key: str) -> bool:
@@ -49,72 +66,61 @@ def _authorised(header: str, key: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), key.encode())
 
 
-async def _disconnected(request: Request) -> None:
-    """Returns once the client has gone away (the body has been read already)."""
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
-
-
-async def _run_until_disconnect(session: Session, question: str, request: Request) -> Result | None:
-    """The turn's result, or None (and the turn cancelled) if the client left first."""
-    turn = asyncio.create_task(session.ask(question))
-    gone = asyncio.create_task(_disconnected(request))
-    await asyncio.wait({turn, gone}, return_when=asyncio.FIRST_COMPLETED)
-    gone.cancel()
-    if not turn.done():
-        await session.stop(turn)
-        return None
-    return turn.result()
-
-
 def _no_answer(result: Result) -> str:
     return f"the team gave no answer ({result.status}: {result.error or 'no live agent'}); session {result.session_id}"
 
 
-async def _stream(session: Session, question: str, request: Request, reply: fmt.Reply, include_usage: bool, keepalive: float) -> AsyncIterator[str]:
+async def _stream(run: TurnRun, reply: fmt.Reply, include_usage: bool, keepalive: float) -> AsyncIterator[str]:
     """SSE: a role chunk at once, keep-alive comments while the team works, then the final answer."""
-    turn = asyncio.create_task(session.ask(question))
-    # Starlette notices a gone client only at the next write (ASGI 2.4): watch for it ourselves
-    gone = asyncio.create_task(_disconnected(request))
+    redact = run.session.redact
+
+    def sse(data: dict[str, Any]) -> str:
+        return redact(fmt.sse(data))
+
     try:
         yield fmt.sse(fmt.chunk(reply, {"role": "assistant", "content": ""}))
-        while not turn.done():
-            done, _ = await asyncio.wait({turn, gone}, timeout=keepalive, return_when=asyncio.FIRST_COMPLETED)
-            if gone in done:
-                return  # the finally block cancels the turn
+        while not run.ended.done():
+            done, _ = await asyncio.wait({run.ended}, timeout=keepalive)
             if not done:
                 yield fmt.SSE_KEEPALIVE
+        if run.client_left:
+            return
         try:
-            result = turn.result()
+            result = run.turn.result()
         except Exception as exc:  # e.g. a missing local model: tell the client, not just the log
-            yield fmt.sse(fmt.error(f"{type(exc).__name__}: {exc}", "server_error"))
+            yield sse(fmt.error(f"{type(exc).__name__}: {exc}", "server_error"))
             yield fmt.SSE_DONE
             return
         if result.final_answer is None:
-            yield fmt.sse(fmt.error(_no_answer(result), "server_error"))
+            yield sse(fmt.error(_no_answer(result), "server_error"))
             yield fmt.SSE_DONE
             return
-        for piece in answer_chunks(result.final_answer):
-            yield fmt.sse(fmt.chunk(reply, {"content": piece}))
-        yield fmt.sse(fmt.chunk(reply, {}, "stop", mgtui=fmt.details(result)))
+        # Redacted whole, then cut: a key the model streamed in pieces is joined here, so no
+        # piece can carry part of it.
+        for piece in answer_chunks(redact(result.final_answer)):
+            yield sse(fmt.chunk(reply, {"content": piece}))
+        yield sse(fmt.chunk(reply, {}, "stop", mgtui=fmt.details(result)))
         if include_usage:
             yield fmt.sse(fmt.usage_chunk(reply, result.total_usage))
         yield fmt.SSE_DONE
     finally:  # also when the client disconnects mid-stream
-        gone.cancel()
-        await session.stop(turn)
-        session.close()
+        await run.stop()
 
 
 def create_app(settings: ServeSettings) -> Any:
     """The ASGI application (FastAPI wrapped in the host/API-key guard)."""
+    slots: TurnSlots | None = None  # made in the server's event loop
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        nonlocal slots
+        slots = TurnSlots(settings.max_concurrent, settings.queue_timeout)
         await asyncio.to_thread(get_litellm)  # seconds of import: pay them before the first request
         yield
 
     app = FastAPI(title="mgtui", summary="A multi-agent consensus team as an OpenAI-compatible model", lifespan=lifespan)
     started = int(time.time())
+    teams = settings.offered()
 
     @app.get("/health")
     async def health() -> dict[str, str]:
@@ -122,40 +128,53 @@ def create_app(settings: ServeSettings) -> Any:
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
-        return {"object": "list", "data": model_list(settings.config_label, started)}
+        return {"object": "list", "data": model_list(teams, started, settings.allow_build)}
 
     @app.post("/v1/chat/completions", response_model=None)
     async def chat_completions(request: Request) -> Response:
+        nonlocal slots
         # JSON only: a browser page cannot send this content type cross-site without a preflight
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             return _error(415, "send the request body as application/json")
         try:
-            body = json.loads(await request.body())
+            body = json.loads(await read_body(request, settings.max_body))
             if not isinstance(body, dict):
                 raise ValueError("the body must be a JSON object")
             model = str(body.get("model") or "")
             question, history = split_messages(body.get("messages") or [])
-            loaded: LoadedConfig = http_team(model, body, settings.config)
+            loaded: LoadedConfig = http_team(model, body, teams, allow_tools=settings.allow_tools, allow_build=settings.allow_build)
+        except BodyTooLarge:
+            return _error(413, f"the request body is over {settings.max_body} bytes (the server's --max-body)", code="request_too_large")
         except TeamRequestError as exc:
             return _error(exc.status, str(exc), code=exc.code)
         except (ValueError, ConfigError) as exc:
             return _error(400, str(exc))
-        session = Session(loaded, history=history, log_dir=settings.log_dir)
+        if slots is None:  # no lifespan (an ASGI host that skips it): make them in this loop
+            slots = TurnSlots(settings.max_concurrent, settings.queue_timeout)
+        try:
+            release = await slots.acquire()
+        except Busy as exc:
+            return _error(429, str(exc), "rate_limit_error", "server_busy", headers={"Retry-After": str(exc.retry_after)})
+        try:
+            session = Session(loaded, history=history, log_dir=settings.log_dir)
+        except BaseException:
+            release()
+            raise
+        run = TurnRun(session, question, request, release)
         reply = fmt.Reply(model=model)
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            return StreamingResponse(_stream(session, question, request, reply, include_usage, settings.keepalive_seconds), media_type="text/event-stream")
-        try:
-            result = await _run_until_disconnect(session, question, request)
-        except Exception as exc:  # noqa: BLE001 - one clear error body instead of a bare 500
-            return _error(500, f"{type(exc).__name__}: {exc}", "server_error")
-        finally:
-            session.close()
-        if result is None:
+            return StreamingResponse(_stream(run, reply, include_usage, settings.keepalive_seconds), media_type="text/event-stream")
+        await asyncio.gather(run.ended, return_exceptions=True)
+        if run.client_left:
             return Response(status_code=499)  # client closed the request; nobody reads this
+        try:
+            result = run.turn.result()
+        except Exception as exc:  # noqa: BLE001 - one clear error body instead of a bare 500
+            return _json(fmt.error(f"{type(exc).__name__}: {exc}", "server_error"), session.redact, 500)
         if result.final_answer is None:
-            return _error(502, _no_answer(result), "server_error")
-        return JSONResponse(fmt.completion(reply, result))
+            return _json(fmt.error(_no_answer(result), "server_error"), session.redact, 502)
+        return _json(fmt.completion(reply, result), session.redact)
 
     return _Guard(app, settings)
 

@@ -23,7 +23,7 @@ from mgtui.tools.executor import AgentTools
 from mgtui.tools.file_tools import FileTools
 from mgtui.tools.hooks import HookRunner
 from mgtui.tools.mcp_client import McpServer, stop_all
-from mgtui.tools.permissions import PathPolicy, context_roots
+from mgtui.tools.permissions import PathPolicy, SecretFiles, context_roots
 from mgtui.tools.traces import TraceBook, render_trace
 from mgtui.tools.workspaces import Workspaces
 
@@ -40,8 +40,15 @@ class SessionTools:
         self.session = session  # needs .dir, .turn, .emit, .add_sink, .turn_context_paths
         self.cwd = (cwd or Path.cwd()).resolve()
         # Never writable, whatever a context path allows: the config the engine reloads when it
-        # changes (a model must not give itself tools or keys) and this session's log folder.
-        self.always_protected = [str(p.resolve()) for p in (config_path, Path(session.dir)) if p is not None]
+        # changes (a model must not give itself tools or keys), the whole log root (every session's
+        # logs, not only this one's) and any `.mgtui/` folder (folder config and default logs):
+        # ".mgtui" is relative, so it is read against every context path and the working folder.
+        log_root = Path(session.dir).parent
+        self.always_protected = [str(p.resolve()) for p in (config_path, log_root, self.cwd / ".mgtui") if p is not None]
+        self.always_protected.append(".mgtui")
+        # Never readable either (literal keys): the config and the .env files beside it and here.
+        env_dirs = tuple({self.cwd, *((config_path.resolve().parent,) if config_path else ())})
+        self.secrets = SecretFiles((config_path.resolve(),) if config_path else (), env_dirs)
         self.anon = protocol.anonymous_ids([a.id for a in config.agents])
         self.workspaces = Workspaces(Path(session.dir), self.anon)
         self.traces = TraceBook()
@@ -120,6 +127,7 @@ class SessionTools:
             context=context_roots(resolved, phase, self.cwd),
             peer_ids=[anon for agent_id, anon in self.anon.items() if agent_id != agent.id],
             peer_lookup=self.workspaces.latest_for_anon,
+            secrets=self.secrets,
         )
         review = phase == "final" and getattr(self.session, "review_writes", False)
         return FileTools(policy, staging=self.session.staged_writes if review else None)

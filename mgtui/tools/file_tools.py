@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mgtui.tools.permissions import PathPolicy, Resolved, ToolError
+from mgtui.tools.safe_open import open_checked, read_all, replace_content
 from mgtui.tools.staged_writes import StagedWrites
 
 READ_MAX_CHARS = 60_000
@@ -134,6 +135,8 @@ class FileTools:
                 real = file.resolve()
                 if real != target.real and target.real not in real.parents:
                     continue  # a symlink out of the searched tree
+                if self.policy.hidden(real, target.root):
+                    continue  # the active config or a .env: its lines must not leak through a search
                 if file.stat().st_size > SEARCH_MAX_FILE_BYTES:
                     continue
                 data = file.read_bytes()
@@ -156,11 +159,11 @@ class FileTools:
             raise ToolError(f"'{path}' is a directory.")
         if self._held(target):
             assert self.staging is not None
-            self.staging.stage(target.real, content)
+            self.staging.stage(target.real, content, target.root.real)
             self._written(target.real)
             return f"Prepared {len(content)} characters for {target.display}; it is written once the user accepts the change."
-        target.real.parent.mkdir(parents=True, exist_ok=True)
-        target.real.write_text(content, encoding="utf-8")
+        fd = open_checked(target.root.real, target.real, create=True, raw=path)  # no symlink on the way
+        replace_content(fd, content.encode("utf-8"))
         self._written(target.real)
         return f"Wrote {len(content)} characters to {target.display}."
 
@@ -169,16 +172,30 @@ class FileTools:
         staged = self.staging.read(target.real) if self.staging is not None else None
         if staged is None and not target.real.is_file():
             raise ToolError(f"'{path}' is not a file.")
-        text = staged if staged is not None else target.real.read_text(encoding="utf-8", errors="replace")
-        count = text.count(old) if old else 0
-        if count != 1:
-            raise ToolError(f"`old` must occur exactly once in {target.display}; it occurs {count} times.")
         if self._held(target):
             assert self.staging is not None
-            self.staging.stage(target.real, text.replace(old, new, 1))
+            if staged is None:  # read through the same checks as a write would
+                fd = open_checked(target.root.real, target.real, create=False, raw=path)
+                try:
+                    staged = read_all(fd).decode("utf-8", errors="replace")
+                finally:
+                    os.close(fd)
+            count = staged.count(old) if old else 0
+            if count != 1:
+                raise ToolError(f"`old` must occur exactly once in {target.display}; it occurs {count} times.")
+            self.staging.stage(target.real, staged.replace(old, new, 1), target.root.real)
             self._written(target.real)
             return f"Prepared an edit of {target.display}; it is written once the user accepts the change."
-        target.real.write_text(text.replace(old, new, 1), encoding="utf-8")
+        fd = open_checked(target.root.real, target.real, create=False, raw=path)  # read and write one checked file
+        try:
+            text = read_all(fd).decode("utf-8", errors="replace")
+            count = text.count(old) if old else 0
+            if count != 1:
+                raise ToolError(f"`old` must occur exactly once in {target.display}; it occurs {count} times.")
+        except BaseException:
+            os.close(fd)
+            raise
+        replace_content(fd, text.replace(old, new, 1).encode("utf-8"))
         self._written(target.real)
         return f"Edited {target.display}."
 

@@ -6,8 +6,10 @@ A handler gets one dict and may be sync or async:
 PreToolUse returns None / {"decision": "allow"} to allow, {"decision": "deny", "reason": ...}
 to refuse, or {"arguments": {...}} (optionally with "decision": "allow") to rewrite them.
 PostToolUse returns None or {"append": "text"} to add text to the result.
-A hook that raises or times out is ignored unless `fail_closed`, which refuses the call
-(PreToolUse) or withholds the result (PostToolUse).
+A hook that raises (SystemExit too) or times out is ignored unless `fail_closed`, which
+refuses the call (PreToolUse) or withholds the result (PostToolUse). Each call runs in a
+Python process of its own (`hook_process.py`): a timeout kills it, what it prints is kept
+(64 KiB) in the hook_run event, and state does not carry over between calls (use a file).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from typing import Any
 
 from mgtui.config.models import HookConfig
 from mgtui.engine.events import HookRun
-from mgtui.engine.streaming import Emit, short_error
+from mgtui.engine.streaming import Emit
+from mgtui.tools.hook_process import run_hook_process
 
 
 def import_callable(spec: str) -> Callable[..., Any]:
@@ -79,23 +82,23 @@ class HookRunner:
             if not matches(hook.matcher, tool):
                 continue
             payload = {"hook": "PreToolUse", "agent": self.agent, "phase": self.phase, "tool": tool, "arguments": dict(outcome.arguments)}
-            reply, failure, took = await self._run(hook, payload)
+            reply, failure, took, printed = await self._run(hook, payload)
             if failure:
-                self._record("PreToolUse", hook, tool, call_id, "failed", failure, took)
+                self._record("PreToolUse", hook, tool, call_id, "failed", failure, took, printed)
                 if hook.fail_closed:
                     return PreOutcome(False, f"hook {hook.handler} failed ({failure}) and is fail-closed", outcome.arguments)
                 continue
             decision = str((reply or {}).get("decision", "allow")).lower()
             if decision == "deny":
                 reason = str((reply or {}).get("reason") or "denied by a hook")
-                self._record("PreToolUse", hook, tool, call_id, "deny", reason, took)
+                self._record("PreToolUse", hook, tool, call_id, "deny", reason, took, printed)
                 return PreOutcome(False, reason, outcome.arguments)
             new_args = (reply or {}).get("arguments")
             if isinstance(new_args, dict):
                 outcome.arguments = new_args
-                self._record("PreToolUse", hook, tool, call_id, "rewrite", _short(new_args), took)
+                self._record("PreToolUse", hook, tool, call_id, "rewrite", _short(new_args), took, printed)
             else:
-                self._record("PreToolUse", hook, tool, call_id, "allow", "", took)
+                self._record("PreToolUse", hook, tool, call_id, "allow", "", took, printed)
         return outcome
 
     async def after(self, tool: str, call_id: str, arguments: dict[str, Any], result: str, error: str | None) -> PostOutcome:
@@ -112,9 +115,9 @@ class HookRunner:
                 "result": result,
                 "error": error,
             }
-            reply, failure, took = await self._run(hook, payload)
+            reply, failure, took, printed = await self._run(hook, payload)
             if failure:
-                self._record("PostToolUse", hook, tool, call_id, "failed", failure, took)
+                self._record("PostToolUse", hook, tool, call_id, "failed", failure, took, printed)
                 if hook.fail_closed:
                     outcome.withheld = f"hook {hook.handler} failed ({failure}) and is fail-closed"
                     return outcome
@@ -122,25 +125,24 @@ class HookRunner:
             extra = (reply or {}).get("append")
             if extra:
                 outcome.appended.append(str(extra))
-                self._record("PostToolUse", hook, tool, call_id, "append", _short(extra), took)
+                self._record("PostToolUse", hook, tool, call_id, "append", _short(extra), took, printed)
             else:
-                self._record("PostToolUse", hook, tool, call_id, "allow", "", took)
+                self._record("PostToolUse", hook, tool, call_id, "allow", "", took, printed)
         return outcome
 
-    async def _run(self, hook: HookConfig, payload: dict[str, Any]) -> tuple[dict[str, Any] | None, str, float]:
+    async def _run(self, hook: HookConfig, payload: dict[str, Any]) -> tuple[dict[str, Any] | None, str, float, str]:
+        """(reply, failure, seconds, what it printed)."""
         started = time.monotonic()
-        try:
-            fn = import_callable(hook.handler)
-            reply = await call_with_timeout(fn, hook.timeout, payload)
-        except TimeoutError:
-            return None, f"timed out after {hook.timeout:g} s", time.monotonic() - started
-        except Exception as exc:  # a broken hook is the hook's problem, not the agent's
-            return None, short_error(exc), time.monotonic() - started
-        if reply is not None and not isinstance(reply, dict):
-            return None, f"returned {type(reply).__name__}, expected a dict or None", time.monotonic() - started
-        return reply, "", time.monotonic() - started
+        # Its own process: a timeout kills it, sys.exit() is a failure, its prints are captured.
+        call = await run_hook_process(hook.handler, payload, hook.timeout)
+        took = time.monotonic() - started
+        if call.failure:
+            return None, call.failure, took, call.output
+        if call.reply is not None and not isinstance(call.reply, dict):
+            return None, f"returned {type(call.reply).__name__}, expected a dict or None", took, call.output
+        return call.reply, "", took, call.output
 
-    def _record(self, kind: str, hook: HookConfig, tool: str, call_id: str, outcome: str, detail: str, took: float) -> None:
+    def _record(self, kind: str, hook: HookConfig, tool: str, call_id: str, outcome: str, detail: str, took: float, printed: str = "") -> None:
         self._emit(
             HookRun(
                 agent=self.agent,
@@ -151,6 +153,7 @@ class HookRunner:
                 outcome=outcome,
                 detail=detail,
                 duration_s=round(took, 4),
+                output=printed,
             )
         )
 

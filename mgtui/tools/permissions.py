@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 PEERS = "peers"
+MGTUI_DIR = ".mgtui"
 RootKind = Literal["workspace", "peer", "context"]
 
 
@@ -41,6 +42,23 @@ class Resolved:
     root: Root
 
 
+@dataclass(frozen=True)
+class SecretFiles:
+    """Files tools may not read: the active config (literal keys) and `.env` files beside it or in
+    the working folder (what `${VAR}` reads). A context path that names one of them exactly
+    makes that one readable: the user asked for it."""
+
+    files: tuple[Path, ...] = ()  # resolved
+    env_dirs: tuple[Path, ...] = ()  # resolved folders whose `.env` / `.env.*` are secret
+
+    def __contains__(self, real: object) -> bool:
+        if not isinstance(real, Path):
+            return False
+        if real in self.files:
+            return True
+        return (real.name == ".env" or real.name.startswith(".env.")) and real.parent in self.env_dirs
+
+
 @dataclass
 class PathPolicy:
     """The permission matrix for one agent run (one phase)."""
@@ -49,6 +67,11 @@ class PathPolicy:
     context: list[Root] = field(default_factory=list)
     peer_ids: Sequence[str] = ()  # anonymous ids of the other agents
     peer_lookup: Callable[[str], Path | None] = lambda _anon: None  # latest snapshot, looked up per call
+    secrets: SecretFiles = field(default_factory=SecretFiles)
+
+    def hidden(self, real: Path, root: Root) -> bool:
+        """A file whose content tools may not see (unless its root is that very file)."""
+        return real != root.real and real in self.secrets
 
     def roots(self) -> list[Root]:
         """Every root currently readable (peers without a snapshot yet are left out)."""
@@ -90,6 +113,9 @@ class PathPolicy:
         display = _display(root, rest)
         if write:
             _check_writable(root, real, raw)
+        if self.hidden(real, root):
+            raise ToolError(f"'{raw}' holds secrets (the active config or a .env file); tools may not open it "
+                            "unless a context path names that file.")
         return Resolved(real, display, root)
 
     def _absolute_root(self, path: Path) -> tuple[Root, Path]:
@@ -146,6 +172,9 @@ def _check_writable(root: Root, real: Path, raw: str) -> None:
     for protected in root.protected:
         if real == protected or protected in real.parents:
             raise ToolError(f"'{raw}' is a protected path and cannot be written.")
+    # Any project's `.mgtui/` holds its folder config and its session logs: never a tool's to write.
+    if root.kind == "context" and MGTUI_DIR in real.relative_to(root.real).parts:
+        raise ToolError(f"'{raw}' is a protected path ({MGTUI_DIR}/ holds configs and session logs) and cannot be written.")
 
 
 def context_roots(paths: Sequence[tuple[Path, bool, Sequence[str]]], phase: str, cwd: Path | None = None) -> list[Root]:

@@ -7,10 +7,11 @@ directly, unless `--no-write`.
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from mgtui.tools.permissions import ToolError
+from mgtui.tools.safe_open import open_checked, replace_content
 
 MAX_DIFF_CHARS = 20_000  # the event stays small; the file itself is written whole
 
@@ -18,9 +19,11 @@ MAX_DIFF_CHARS = 20_000  # the event stays small; the file itself is written who
 class StagedWrites:
     def __init__(self) -> None:
         self.files: dict[str, str] = {}  # real path -> the content proposed for it
+        self.roots: dict[str, Path] = {}  # real path -> the permitted folder it was checked against
 
-    def stage(self, real: Path, content: str) -> None:
+    def stage(self, real: Path, content: str, root: Path | None = None) -> None:
         self.files[str(real)] = content
+        self.roots[str(real)] = root or real.parent
 
     def read(self, real: Path) -> str | None:
         """The proposed content, so a later edit in the same run builds on it."""
@@ -49,12 +52,13 @@ class StagedWrites:
             if path not in accept:
                 rejected.append(path)
                 continue
-            target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(content)
-            os.replace(temp, target)
+            try:  # the same checks as a direct write: nothing on the way may have become a symlink
+                fd = open_checked(self.roots[path], Path(path), create=True, raw=path)
+                replace_content(fd, content.encode("utf-8"))
+            except ToolError:
+                rejected.append(path)
+                continue
             applied.append(path)
         self.files.clear()
+        self.roots.clear()
         return applied, rejected

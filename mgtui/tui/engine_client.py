@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from textual import log
 from textual.message_pump import MessagePump
 
+from mgtui.pyproc import module_command, pythonpath_with
 from mgtui.tui import messages as msg
 
 STDERR_LINES = 40  # kept to explain a crash
@@ -87,7 +88,8 @@ class EngineClient:
         return self._process.pid if self._process else None
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "mgtui.engine.service"]
+        # -P: a file a model wrote in the working folder must not shadow a module of ours.
+        cmd = module_command("mgtui.engine.service")
         if self.config_path:
             cmd += ["--config", self.config_path]
         if self.log_root:
@@ -99,7 +101,7 @@ class EngineClient:
     async def start(self) -> None:
         env = dict(os.environ)
         # Works from a checkout as well as from an installed package.
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = pythonpath_with(_PACKAGE_ROOT, env.get("PYTHONPATH"))
         env.setdefault("PYTHONUNBUFFERED", "1")
         try:
             self._process = await asyncio.create_subprocess_exec(
@@ -188,7 +190,7 @@ class EngineClient:
         elif kind == "service_error":
             self.target.post_message(msg.EngineError(str(data.get("message", ""))))
         elif kind == "busy":
-            self.target.post_message(msg.EngineBusy(str(data.get("message", ""))))
+            self.target.post_message(msg.EngineBusy(str(data.get("message", "")), bool(data.get("waiting"))))
         else:
             from pydantic import ValidationError
 

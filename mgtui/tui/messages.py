@@ -206,6 +206,7 @@ class EngineError(Message):
 @dataclass
 class EngineBusy(Message):
     text: str
+    waiting: bool = False  # another process runs a turn of this session: ours waits, it was sent
 
 
 @dataclass

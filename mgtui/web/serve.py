@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from mgtui.cli.hosts import is_loopback
+from mgtui.pyproc import module_command, pythonpath_with
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -21,7 +22,8 @@ INSTALL_HINT = "mgtui --web needs the 'web' extra: pip install 'mgtui[web]'"
 EXPOSED_WARNING = (
     "WARNING: mgtui --web is binding to {host}, not to loopback. Anyone who can reach "
     "port {port} gets the app and can run the configured models with your API keys, "
-    "and read files under {cwd} through @path."
+    "and read files under {cwd} through @path. Only requests addressed to {host} (or a loopback "
+    "name) are answered: for other machines, pass --host the address or name they use."
 )
 REFUSED = "Refusing to bind to {host} from ${env}: pass --host {host} explicitly to expose the app."
 
@@ -38,7 +40,7 @@ def host_messages(host: str, port: int, explicit: bool) -> list[str]:
 
 def app_command(config_path: str, log_root: str | None, theme: str | None) -> str:
     """The shell command textual-serve runs per tab (`exec`: no shell left in between)."""
-    argv = [sys.executable, "-m", "mgtui", "-c", config_path]
+    argv = module_command("mgtui", "-c", config_path)  # -P: not the working folder on sys.path
     if log_root:
         argv += ["--log-root", str(Path(log_root).resolve())]
     if theme:
@@ -49,9 +51,7 @@ def app_command(config_path: str, log_root: str | None, theme: str | None) -> st
 def app_environment() -> None:
     """Make the per-tab command work from a checkout as well as from an installed package."""
     root = str(Path(__file__).resolve().parents[2])
-    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if root not in paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
+    os.environ["PYTHONPATH"] = pythonpath_with(root, os.environ.get("PYTHONPATH"))
 
 
 def url_for(host: str, port: int) -> str:

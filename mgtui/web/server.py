@@ -5,8 +5,10 @@ session per tab), its own xterm.js bundle and fonts. What changes here:
 
 - the page is our template: its stock one loads a Google Fonts stylesheet, and nothing
   may be fetched from the internet; ours declares the bundled Roboto Mono instead;
-- page and websocket URLs come from the request's Host header, so a server bound to
-  0.0.0.0 still hands browsers a websocket URL they can reach;
+- page and websocket URLs come from the request's Host header (checked first: see
+  `guard.py`), and the websocket URL carries the per-run token, `/ws/<token>`;
+- every request passes the access guard: foreign Host, foreign Origin or a websocket
+  without the token get a 403 before anything is upgraded or started;
 - each app runs in its own process group and dies with the server; a tab that closes,
   or the server stopping, waits for the group to end and kills whatever lingers, so no
   app or engine process outlives the server.
@@ -22,16 +24,31 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import WSCloseCode, web
+from aiohttp.abc import AbstractAccessLogger
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from mgtui.web.guard import AccessGuard, allowed_hosts
 from mgtui.web.procs import die_with_parent, group_alive, signal_group
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 QUIT_GRACE_SECONDS = 5.0  # an app asked to quit stops its engine and exits well within this
 KILL_GRACE_SECONDS = 2.0
 POLL_SECONDS = 0.1
-ACCESS_LOG = '%a "%r" %s'  # who asked for what; the user agent only adds noise
+SESSION_ROUTE = "session"  # /ws/{token}: the only websocket our pages open
+
+
+class AccessLog(AbstractAccessLogger):
+    """Who asked for what, and the answer (the user agent only adds noise); the page token
+    is left out: the log may be kept where others can read it."""
+
+    token = ""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        line = f"{request.method} {request.path_qs} HTTP/{request.version.major}.{request.version.minor}"
+        if self.token:
+            line = line.replace(self.token, "<token>")
+        self.logger.info('%s "%s" %s', request.remote, line, response.status)
 
 
 class AppProcess(AppService):
@@ -85,8 +102,16 @@ class WebServer(Server):
     def __init__(self, command: str, host: str, port: int, banner: str) -> None:
         super().__init__(command, host=host, port=port, title="mgtui", templates_path=TEMPLATES)
         self.banner = banner
+        self.guard = AccessGuard()
         self._live: dict[AppProcess, web.WebSocketResponse] = {}
         self._all_done = asyncio.Event()
+
+    async def _make_app(self) -> web.Application:
+        """textual-serve's app, plus the access guard and the token-carrying websocket route."""
+        app = await super()._make_app()
+        app.middlewares.append(self.guard.middleware)  # still open to changes until the runner starts
+        app.router.add_get("/ws/{token}", self.handle_websocket, name=SESSION_ROUTE)
+        return app
 
     async def on_startup(self, app: web.Application) -> None:
         """Nothing: the banner waits until the port is bound (see `run`)."""
@@ -98,10 +123,13 @@ class WebServer(Server):
         asyncio.run(self.run())
 
     async def run(self) -> None:
-        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log_format=ACCESS_LOG)
+        AccessLog.token = self.guard.token
+        runner = web.AppRunner(await self._make_app(), handle_signals=False, access_log_class=AccessLog)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()
+            port = self.port or int(runner.addresses[0][1])  # --port 0: the one picked
+            self.guard.hosts = allowed_hosts([self.host], port)  # the bound host and loopback names
             print(self.banner, flush=True)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -131,7 +159,7 @@ class WebServer(Server):
         ws_scheme = "wss" if request.scheme == "https" else "ws"
         return {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
-            "app_websocket_url": f"{ws_scheme}://{request.host}{request.app.router['websocket'].url_for()}",
+            "app_websocket_url": f"{ws_scheme}://{request.host}{request.app.router[SESSION_ROUTE].url_for(token=self.guard.token)}",
             "config": {"static": {"url": f"{origin}/static/"}},
             "application": {"name": self.title},
         }

@@ -70,7 +70,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         env = {k: v for k, v in os.environ.items() if k != serve_cmd.DEFAULT_KEY_ENV}
         # plain model strings sent to mgtui/build reach the loopback server through these
         env.update(OPENAI_API_BASE=models.url, OPENAI_API_KEY="sk-test", PYTHONPATH=str(ROOT))
-        command = [sys.executable, "-m", "mgtui", "serve", "--port", "0", "-c", str(config), "--log-dir", str(root / "logs")]
+        command = [sys.executable, "-m", "mgtui", "serve", "--port", "0", "-c", str(config), "--log-dir", str(root / "logs"), "--allow-build"]
         process = subprocess.Popen(command, cwd=root, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         try:
             yield Served(_wait_for_url(process, timeout=120), models, root / "logs")
@@ -87,8 +87,7 @@ def logged_finish(log_dir: str) -> Any:
 def test_health_and_models(served: Served) -> None:
     assert httpx.get(served.url.removesuffix("/v1") + "/health").json() == {"status": "ok"}
     ids = [m.id for m in served.client.models.list()]
-    assert ids[0] == "mgtui" and "mgtui/build" in ids
-    assert "mgtui/local" in ids  # the shipped teams
+    assert ids == ["mgtui", "mgtui/team", "mgtui/build"]  # the served team only: no shipped team unless named with -c
 
 
 def test_chat_completion(served: Served) -> None:
@@ -127,6 +126,8 @@ def test_refusals(served: Served) -> None:
         served.client.chat.completions.create(model="mgtui/path:/etc/passwd", messages=HISTORY)
     with pytest.raises(openai.NotFoundError, match="unknown model"):
         served.client.chat.completions.create(model="gpt-4o", messages=HISTORY)
+    with pytest.raises(openai.NotFoundError, match="not served here"):  # a shipped team not named with -c
+        served.client.chat.completions.create(model="mgtui/local", messages=HISTORY)
     with pytest.raises(openai.BadRequestError, match="VAR"):
         served.client.chat.completions.create(model="mgtui/build", messages=HISTORY, extra_body={"models": ["openai/${OPENAI_API_KEY}"]})
     with pytest.raises(openai.BadRequestError, match="last message"):

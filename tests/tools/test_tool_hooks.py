@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -48,11 +49,12 @@ async def test_no_hooks_runs_the_tool_and_emits_call_and_result() -> None:
     assert events[1].result == "hi hi" and events[1].error is None and events[1].duration_s >= 0
 
 
-async def test_pre_hook_allows_and_sees_the_call() -> None:
-    hook_handlers.SEEN.clear()
+async def test_pre_hook_allows_and_sees_the_call(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen = tmp_path / "seen.jsonl"
+    monkeypatch.setenv(hook_handlers.RECORD_ENV, str(seen))
     tools, events = make_tools(pre=[hook("record")])
     assert await tools.execute("c1", "echo", {"text": "hi"}) == "hi"
-    assert hook_handlers.SEEN == [{"hook": "PreToolUse", "agent": "alpha", "phase": "coordination", "tool": "echo", "arguments": {"text": "hi"}}]
+    assert [json.loads(line) for line in seen.read_text().splitlines()] == [{"hook": "PreToolUse", "agent": "alpha", "phase": "coordination", "tool": "echo", "arguments": {"text": "hi"}}]
     (run,) = [e for e in events if e.type == "hook_run"]
     assert (run.hook, run.outcome, run.tool) == ("PreToolUse", "allow", "echo")
 
@@ -84,7 +86,7 @@ async def test_post_hook_appends_content() -> None:
     assert await tools.execute("c1", "echo", {"text": "abc"}) == "abc\n\n[note: echo returned 3 characters]"
 
 
-@pytest.mark.parametrize("handler", ["slow", "boom", "not_a_dict", "no_such_function"])
+@pytest.mark.parametrize("handler", ["slow", "boom", "not_a_dict", "no_such_function", "exits"])
 async def test_failing_pre_hook_fails_open_by_default(handler: str) -> None:
     tools, events = make_tools(pre=[hook(handler, timeout=0.2)])
     assert await tools.execute("c1", "echo", {"text": "on"}) == "on"
@@ -92,7 +94,7 @@ async def test_failing_pre_hook_fails_open_by_default(handler: str) -> None:
     assert run.outcome == "failed" and run.detail
 
 
-@pytest.mark.parametrize("handler", ["slow", "boom", "not_a_dict", "no_such_function"])
+@pytest.mark.parametrize("handler", ["slow", "boom", "not_a_dict", "no_such_function", "exits"])
 async def test_failing_pre_hook_fails_closed_when_asked(handler: str) -> None:
     tools, events = make_tools(pre=[hook(handler, timeout=0.2, fail_closed=True)])
     result = await tools.execute("c1", "echo", {"text": "on"})

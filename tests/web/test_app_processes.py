@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.web_support import WebServerProcess, mgtui_env, processes_mentioning
+from tests.web.web_support import WebServerProcess, mgtui_env, page_websocket_url, processes_mentioning
 
 aiohttp = pytest.importorskip("aiohttp", reason="the 'web' extra is not installed: pip install 'mgtui[web]'")
 pytest.importorskip("textual_serve", reason="the 'web' extra is not installed: pip install 'mgtui[web]'")
@@ -36,13 +36,19 @@ def write_config(folder: Path) -> str:
     return str(path)
 
 
+async def open_tab(client: aiohttp.ClientSession, server: WebServerProcess) -> aiohttp.ClientWebSocketResponse:
+    """As the page's own script does: the page's token URL, from the page's origin."""
+    url = await asyncio.to_thread(page_websocket_url, server.url)
+    return await client.ws_connect(url + "?width=100&height=30", origin=server.url)
+
+
 async def test_closing_a_tab_ends_its_app_and_engine(tmp_path: Path) -> None:
     marker = write_config(tmp_path)
     server = WebServerProcess(["-c", marker], cwd=tmp_path)
     try:
         await asyncio.to_thread(server.wait_listening)
         async with aiohttp.ClientSession() as client:
-            tab = await client.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=100&height=30")
+            tab = await open_tab(client, server)
             await wait_for_count(marker, 3, START_TIMEOUT)  # server, app, engine
             await tab.close()
             await wait_for_count(marker, 1, STOP_TIMEOUT)  # the server alone
@@ -58,7 +64,7 @@ async def test_a_killed_server_takes_its_apps_with_it(tmp_path: Path) -> None:
     try:
         await asyncio.to_thread(server.wait_listening)
         async with aiohttp.ClientSession() as client:
-            tab = await client.ws_connect(f"ws://127.0.0.1:{server.port}/ws?width=100&height=30")
+            tab = await open_tab(client, server)
             await wait_for_count(marker, 3, START_TIMEOUT)
             assert not tab.closed  # the tab stays open: its app goes only with the server
             server.process.kill()  # SIGKILL: no clean-up runs in the server

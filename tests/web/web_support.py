@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -136,3 +138,11 @@ class TerminalView:
     @property
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
+
+
+def page_websocket_url(base_url: str) -> str:
+    """The websocket URL (with its per-run token) that the server's page hands a browser."""
+    page = urllib.request.urlopen(base_url + "/", timeout=30).read().decode()
+    found = re.search(r'data-session-websocket-url="([^"]+)"', page)
+    assert found, page
+    return found.group(1)

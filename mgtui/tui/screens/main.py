@@ -292,6 +292,9 @@ class MainScreen(HumanControls, ViewControls, Screen[None]):
         self.status.detail = message.text.splitlines()[0]
 
     def on_engine_busy(self, message: m.EngineBusy) -> None:
+        if message.waiting:  # the question was taken; it starts when the other process's turn ends
+            self.notify(message.text, title="Waiting for the session", severity="information")
+            return
         self.notify(message.text, title="Not sent", severity="warning")
 
     def on_engine_died(self, message: m.EngineDied) -> None:
