@@ -59,6 +59,9 @@ class HumanControls:
         if not screen.turn_running or screen.engine is None or not screen.engine.alive:
             screen.notify("No turn is running: nothing to steer.", severity="warning")
             return
+        if screen.board.winner is not None:
+            screen.notify("The coordination is over and the winner is presenting: the hint was not sent.", severity="warning")
+            return
         from mgtui.engine.hints import split_address  # noqa: PLC0415 - pure text, no engine
 
         text, to = split_address(message.text, list(screen.panes))
