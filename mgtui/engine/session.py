@@ -157,7 +157,7 @@ class Session:
         finally:
             self._starting = False
         try:
-            return await self._ask_locked(question)
+            return await self._ask_locked(question, typed, attachments)
         finally:
             self._log_seen = self._log_size()  # what this process has read or written itself
             self._turn_lock.release()
@@ -180,7 +180,7 @@ class Session:
         except OSError:
             return 0
 
-    async def _ask_locked(self, question: str) -> TurnResult:
+    async def _ask_locked(self, question: str, typed: str | None = None, attachments: Sequence[dict[str, Any]] = ()) -> TurnResult:
         config = self.loaded.config
         if not self._announced:
             self.emit(
