@@ -25,6 +25,7 @@ async def open_dialog(pilot: Pilot) -> None:
     await wait_until(pilot, lambda: not pilot.app.screen.turn_running)
     m.post_event(pilot.app.screen, WritesProposed(turn=1, files=FILES))
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, WritesReviewScreen))
+    await wait_until(pilot, lambda: getattr(pilot.app.focused, "id", None) == "apply")
     await settle(pilot)
 
 

@@ -19,6 +19,12 @@ def _dom_id(agent_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", agent_id)
 
 
+def _relabel(tab: Tab, text: str) -> None:
+    # Only on a real change: each new label re-runs the underline's animation.
+    if str(tab.label) != text:
+        tab.label = Content(text)
+
+
 class ViewControls:
     """Mixed into MainScreen (which provides panes, board, engine_options, sidebar)."""
 
@@ -58,9 +64,9 @@ class ViewControls:
             except NoMatches:
                 continue
             votes = len(board.votes_for(agent))
-            tab.label = Content(f"{self.display_name(agent)} {STATE_ICONS.get(pane.state, '?')} ▮{votes}")
+            _relabel(tab, f"{self.display_name(agent)} {STATE_ICONS.get(pane.state, '?')} ▮{votes}")
         try:
-            screen.query_one("#tab-votes", Tab).label = Content(f"votes {board.voted_count}/{len(board.live)}")
+            _relabel(screen.query_one("#tab-votes", Tab), f"votes {board.voted_count}/{len(board.live)}")
         except NoMatches:
             pass
 
