@@ -1,12 +1,15 @@
-"""Engine overhead: 3, 5 and 8 agents against the loopback model server with a fixed latency.
+"""Engine overhead: 3 to 32 agents against the loopback model server with a fixed latency.
 
 Prints, per team size: wall time of a consensus turn, the time some model call was in
 flight (the union of the server's busy intervals: the critical path of model latency as
 this run actually scheduled it), the overhead (wall time with no model working), prompt
 characters sent, streamed chunks, and engine CPU per chunk. The model server runs in a
-separate process so its CPU is not counted. Goal: overhead <= 5 %.
+separate process so its CPU is not counted. Each team size runs with every
+`--visibility` mode (all: every agent reads every answer; neighbours: its
+`visibility_k` nearest peers plus the leader). Goals: overhead <= 5 % up to 16 agents;
+with neighbours, prompt characters per agent flat in N (32 agents <= 12x the 3-agent total).
 
-    python benchmarks/overhead.py [--latency 0.5] [--chunk-delay 0.01]
+    python benchmarks/overhead.py [--latency 0.5] [--chunk-delay 0.01] [--agents 3 5 8 16 32] [--visibility all neighbours]
 """
 
 from __future__ import annotations
@@ -73,14 +76,14 @@ def cpu_shares(profile: "cProfile.Profile") -> dict[str, float]:
     return shares
 
 
-async def one_turn(n_agents: int, url: str, log_root: str, profile: bool) -> tuple[float, float, float, dict[str, float], str]:
+async def one_turn(n_agents: int, url: str, log_root: str, profile: bool, visibility: str = "all") -> tuple[float, float, float, dict[str, float], str]:
     from mgtui.config.loader import config_from_data
     from mgtui.engine.session import Session
 
     names = [f"agent_{i}" for i in range(n_agents)]
     config = {
         "agents": [{"id": n, "model": f"openai/{n}", "api_base": url, "api_key": "sk-bench"} for n in names],
-        "orchestrator": {"retry_base_seconds": 0.05},
+        "orchestrator": {"retry_base_seconds": 0.05, "visibility": visibility},
     }
     session = Session(config_from_data(config), log_root=log_root)
     # Warm-up turn: LiteLLM's import and its lazy first-call set-up are start-up costs, not
@@ -98,7 +101,7 @@ async def one_turn(n_agents: int, url: str, log_root: str, profile: bool) -> tup
     return t0, t1, cpu1 - cpu0, cpu_shares(profiler) if profiler else {}, result.status
 
 
-def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False) -> dict[str, Any]:
+def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False, visibility: str = "all") -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         spans_file = os.path.join(tmp, "spans.json")
         proc = subprocess.Popen(
@@ -108,7 +111,7 @@ def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False
             text=True,
         )
         url = proc.stdout.readline().strip()  # type: ignore[union-attr]
-        t0, t1, cpu, shares, status = asyncio.run(one_turn(n_agents, url, tmp, profile))
+        t0, t1, cpu, shares, status = asyncio.run(one_turn(n_agents, url, tmp, profile, visibility))
         proc.terminate()
         proc.wait(10)
         spans = [s for s in json.loads(Path(spans_file).read_text()) if s[0] >= t0]  # the measured turn only
@@ -117,6 +120,7 @@ def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False
     chunks = sum(s[2] for s in spans)
     return {
         "agents": n_agents,
+        "visibility": visibility,
         "status": status,
         "calls": len(spans),
         "wall_s": wall,
@@ -125,6 +129,7 @@ def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False
         "prompt_chars": sum(s[3] for s in spans),
         "chunks": chunks,
         "cpu_ms_per_chunk": 1000 * cpu / max(1, chunks),
+        "cpu_s": cpu,
         "shares": shares,
     }
 
@@ -133,22 +138,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.5, help="seconds before each reply's first byte")
     parser.add_argument("--chunk-delay", type=float, default=0.01)
-    parser.add_argument("--agents", type=int, nargs="*", default=[3, 5, 8])
-    parser.add_argument("--no-profile", action="store_true", help="skip the profiled run that splits CPU by owner")
+    parser.add_argument("--agents", type=int, nargs="*", default=[3, 5, 8, 16, 32])
+    parser.add_argument("--visibility", nargs="*", default=["all", "neighbours"], choices=["all", "ring", "neighbours"])
+    parser.add_argument("--profile", action="store_true", help="add a profiled run that splits CPU by owner")
     args = parser.parse_args()
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
-    rows = [run(n, args.latency, args.chunk_delay) for n in args.agents]
-    header = f"{'agents':>6} {'status':>6} {'calls':>5} {'wall s':>7} {'model s':>7} {'overhead':>8} {'prompt chars':>12} {'chunks':>6} {'CPU ms/chunk':>12}"
+    rows = [run(n, args.latency, args.chunk_delay, visibility=v) for v in args.visibility for n in args.agents]
+    header = (
+        f"{'visibility':>10} {'agents':>6} {'status':>6} {'calls':>5} {'wall s':>7} {'model s':>7} {'overhead':>8} "
+        f"{'prompt chars':>12} {'per agent':>9} {'x 3-agent':>9} {'chunks':>6} {'CPU ms/chunk':>12} {'engine CPU s':>12}"
+    )
     print(f"latency {args.latency}s per call + {args.chunk_delay}s per chunk")
     print(header)
+    base: dict[str, int] = {}
     for r in rows:
+        base.setdefault(r["visibility"], r["prompt_chars"])  # the smallest team of this mode
+        ratio = r["prompt_chars"] / max(1, base[r["visibility"]])
         print(
-            f"{r['agents']:>6} {r['status']:>6} {r['calls']:>5} {r['wall_s']:>7.2f} {r['model_busy_s']:>7.2f} "
-            f"{r['overhead_pct']:>7.1f}% {r['prompt_chars']:>12} {r['chunks']:>6} {r['cpu_ms_per_chunk']:>12.3f}"
+            f"{r['visibility']:>10} {r['agents']:>6} {r['status']:>6} {r['calls']:>5} {r['wall_s']:>7.2f} {r['model_busy_s']:>7.2f} "
+            f"{r['overhead_pct']:>7.1f}% {r['prompt_chars']:>12} {r['prompt_chars'] // r['agents']:>9} {ratio:>8.1f}x {r['chunks']:>6} {r['cpu_ms_per_chunk']:>12.3f} {r['cpu_s']:>12.2f}"
         )
-    print("CPU per chunk is the whole engine process, LiteLLM's streaming included.")
-    if not args.no_profile:
+    print("CPU per chunk is the whole engine process, LiteLLM's streaming included. On a busy machine")
+    print("wall time (and so overhead) includes waiting for a core: compare engine CPU s then.")
+    if args.profile:
         shares = run(max(args.agents), args.latency, args.chunk_delay, profile=True)["shares"]
         total = sum(shares.values()) or 1.0
         print(f"\nwho spends the engine's CPU ({max(args.agents)} agents, one profiled turn):")

@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "logs": ("logs_cmd", "list, summarise and analyse past sessions"),
     "replay": ("replay_cmd", "replay a recorded session in the TUI"),
     "serve": ("serve_cmd", "serve the team as an OpenAI-compatible HTTP endpoint"),
+    "eval": ("eval_cmd", "measure the team against each member alone and their majority vote"),
 }
 
 USAGE = """usage: mgtui [-c CONFIG] [--continue | --session ID] [--web] [QUESTION]

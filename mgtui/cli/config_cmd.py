@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from mgtui.config.loader import ConfigError, LoadedConfig, load_config_file
+from mgtui.config.loader import ConfigError, LoadedConfig, decode_config, load_config_file
+from mgtui.terminal_text import safe
 
 SECRET_KEYS = {"api_key"}
 
@@ -21,7 +22,7 @@ def _print_issues(loaded_or_error: LoadedConfig | ConfigError, file: str) -> Non
     tagged = [("error", i) for i in errors] + [("warning", w) for w in loaded_or_error.warnings]
     tagged.sort(key=lambda t: (t[1].line is None, t[1].line or 0, t[1].column or 0))
     for kind, issue in tagged:
-        print(f"{kind}: {issue.format(file)}", file=sys.stderr)
+        print(f"{kind}: {safe(issue.format(file))}", file=sys.stderr)  # messages quote the file's values
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -93,9 +94,12 @@ def _import(args: argparse.Namespace) -> int:
 
     source = Path(args.file)
     try:
-        result = import_massgen(source.read_text(encoding="utf-8"), source.name)
+        result = import_massgen(decode_config(source.read_bytes(), str(source)), source.name)
+    except ConfigError as error:  # broken YAML, not UTF-8, an alias bomb: file:line already in it
+        print(f"error: {safe(str(error))}", file=sys.stderr)
+        return 1
     except (OSError, ValueError, yaml.YAMLError) as error:
-        print(f"error: {source}: {error}", file=sys.stderr)
+        print(f"error: {source}: {safe(str(error))}", file=sys.stderr)
         return 1
     if args.output:
         if Path(args.output).exists() and not args.force:
@@ -106,7 +110,7 @@ def _import(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result.yaml_text)
     for dropped in result.dropped:
-        print(f"not carried over: {dropped.path}: {dropped.why}", file=sys.stderr)
+        print(f"not carried over: {safe(dropped.path)}: {safe(dropped.why)}", file=sys.stderr)
     return 0
 
 

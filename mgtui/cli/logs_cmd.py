@@ -33,6 +33,7 @@ from mgtui.logs.tables import (
     vote_flow_table,
 )
 from mgtui.logs.timeline import session_timeline
+from mgtui.terminal_text import SafeRenderable, safe, safe_data, safe_json
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 1, 2
 
@@ -77,24 +78,26 @@ def _session_dir(args: argparse.Namespace, root: Path) -> Path:
 
 
 def _print(renderable: Any) -> None:
-    Console().print(renderable)
+    Console().print(SafeRenderable(renderable))  # a cell missed by `safe_data` still prints no escapes
 
 
 def _list(args: argparse.Namespace, root: Path) -> int:
     rows = list_sessions(root, limit=args.limit)
     if args.json:
-        print(json.dumps({"log_dir": str(root), "sessions": [r.to_json() for r in rows]}, ensure_ascii=False))
+        print(safe_json(json.dumps({"log_dir": str(root), "sessions": [r.to_json() for r in rows]}, ensure_ascii=False)))
     elif rows:
-        _print(sessions_table(rows))
+        _print(sessions_table(safe_data(rows)))  # questions come from serve clients, text from models
     else:
         print(f"mgtui: no sessions under {root}", file=sys.stderr)
     return EXIT_OK
 
 
-def _load_summary(folder: Path, turns: list[int] | None) -> SessionSummary:
+def _load_summary(folder: Path, turns: list[int] | None, for_tables: bool = False) -> SessionSummary:
     events, report = read_events(folder)
     for notice in report.notices:
-        print(f"mgtui: {notice}", file=sys.stderr)
+        print(f"mgtui: {safe(notice)}", file=sys.stderr)
+    if for_tables:  # model and client text shows its controls, never runs them (and keeps its width)
+        events = [type(e).model_validate(safe_data(e.model_dump())) for e in events]
     summary = summarize(events, report.notices)
     if turns:
         summary.turns = [t for t in summary.turns if t.turn in turns]
@@ -102,7 +105,7 @@ def _load_summary(folder: Path, turns: list[int] | None) -> SessionSummary:
 
 
 def _summary(args: argparse.Namespace, folder: Path) -> int:
-    summary = _load_summary(folder, args.turn)
+    summary = _load_summary(folder, args.turn, for_tables=not args.json)
     if not args.no_cost and any(s.prompt_tokens or s.completion_tokens for s in summary.totals.values()):
         from mgtui.logs.cost import litellm_cost  # noqa: PLC0415 - imports LiteLLM (seconds): only when prices are wanted
 
@@ -110,7 +113,7 @@ def _summary(args: argparse.Namespace, folder: Path) -> int:
     if args.json:
         data = summary.to_json(detail=False)
         data["path"] = str(folder)
-        print(json.dumps(data, ensure_ascii=False))
+        print(safe_json(json.dumps(data, ensure_ascii=False)))
         return EXIT_OK
     flows = [vote_flow_table(t) for t in summary.turns if t.rounds]
     costs = costs_table(summary, with_cost=not args.no_cost)
@@ -123,7 +126,7 @@ def _analyze(args: argparse.Namespace, folder: Path, root: Path) -> int:
     if args.output:
         Path(args.output).write_text(prompt, encoding="utf-8")
     if not args.run:
-        print(json.dumps({"path": str(folder), "prompt": prompt}, ensure_ascii=False) if args.json else prompt)
+        print(safe_json(json.dumps({"path": str(folder), "prompt": prompt}, ensure_ascii=False)) if args.json else safe(prompt))
         return EXIT_OK
     try:
         loaded, source = resolve(args.config)

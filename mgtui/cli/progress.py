@@ -5,6 +5,15 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from mgtui.terminal_text import safe
+
+
+def _fallback(e: Any) -> str:
+    """" [from its text]" when the engine took the answer/vote without a tool call by the model."""
+    how = {"text": "from its text", "forced": "forced tool choice", "parsed": "read from its text"}
+    fallback = getattr(e, "fallback", None)
+    return f" [{how.get(fallback, fallback)}]" if fallback else ""
+
 
 class ProgressPrinter:
     def __init__(self, stream: TextIO | None = None, verbose: bool = False) -> None:
@@ -13,7 +22,7 @@ class ProgressPrinter:
         self._streaming: set[str] = set()
 
     def _say(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(safe(text) + "\n")  # answers, votes, errors and the question are outside text
         self.out.flush()
 
     def __call__(self, event: Any) -> None:
@@ -45,10 +54,10 @@ class ProgressPrinter:
 
     def _on_answer(self, e: Any) -> None:
         first_line = e.content.strip().splitlines()[0][:80] if e.content.strip() else ""
-        self._say(f"  ✎ {e.agent} answered {e.label}: {first_line}")
+        self._say(f"  ✎ {e.agent} answered {e.label}{_fallback(e)}: {first_line}")
 
     def _on_vote(self, e: Any) -> None:
-        self._say(f"  ✓ {e.agent} votes {e.target} ({e.label}): {e.reason[:120]}")
+        self._say(f"  ✓ {e.agent} votes {e.target} ({e.label}){_fallback(e)}: {e.reason[:120]}")
 
     def _on_vote_ignored(self, e: Any) -> None:
         self._say(f"  ✗ {e.agent}'s vote for {e.target} ignored: {e.why}")

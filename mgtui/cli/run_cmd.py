@@ -13,6 +13,8 @@ import signal
 import sys
 from pathlib import Path
 
+from mgtui.terminal_text import safe, safe_json
+
 EXIT_OK, EXIT_USAGE, EXIT_NO_AGENT, EXIT_TIMEOUT, EXIT_CANCELLED = 0, 1, 2, 3, 130
 
 
@@ -87,19 +89,19 @@ async def _run(session, question: str, as_json: bool) -> int:  # type: ignore[no
     except Exception as exc:  # e.g. the local model extra is missing: one clear line, no traceback
         from mgtui.cli.setup import describe_startup_error  # noqa: PLC0415
 
-        print(f"mgtui: {describe_startup_error(exc)}", file=sys.stderr)
+        print(f"mgtui: {safe(describe_startup_error(exc))}", file=sys.stderr)
         return EXIT_USAGE
     finally:
         await session.aclose()
     if as_json:
         data = result.to_dict()
         data.pop("partial", None) if not data.get("partial") else None
-        print(json.dumps(data, ensure_ascii=False))
+        print(safe_json(json.dumps(data, ensure_ascii=False)))
     elif result.final_answer:
-        print(result.final_answer)
+        print(safe(result.final_answer))  # model text: never terminal control sequences
         verb = "did not write (--no-write)" if session.review_writes else "wrote"
         for path in result.files_written:
-            print(f"mgtui: {verb} {path}", file=sys.stderr)
+            print(f"mgtui: {verb} {safe(path)}", file=sys.stderr)
     if result.status == "cancelled":
         return EXIT_CANCELLED
     if result.final_answer is not None:
@@ -107,5 +109,7 @@ async def _run(session, question: str, as_json: bool) -> int:  # type: ignore[no
     if result.status == "timeout":
         return EXIT_TIMEOUT
     if not as_json:
-        print(f"mgtui: no answer: {result.error or result.status}; log: {Path(result.log_dir)}", file=sys.stderr)
+        print(f"mgtui: no answer: {safe(result.error or result.status)}; log: {Path(result.log_dir)}", file=sys.stderr)
+        for dropped in result.dropped:
+            print(f"mgtui: {safe(dropped['agent'])} dropped: {safe(dropped['reason'])}", file=sys.stderr)
     return EXIT_NO_AGENT

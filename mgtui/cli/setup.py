@@ -51,4 +51,6 @@ def describe_startup_error(exc: BaseException) -> str:
 
     if isinstance(exc, LocalModelUnavailable):
         return str(exc)  # already says what to install
+    if type(exc).__name__ == "LogWriteError":  # disk full: already names the folder and the cause
+        return str(exc)
     return f"{type(exc).__name__}: {exc}"

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from mgtui.config.models import MgtuiConfig
 from mgtui.config.providers import model_warning
 from mgtui.config.suggest import closest, did_you_mean, suggest_key
+from mgtui.config.yaml_guard import YamlTooLarge, check_aliases
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -67,7 +68,7 @@ def _parse(text: str, duplicates: list[ConfigIssue]) -> tuple[Any, dict[tuple[An
     fast = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return _parse_with(fast, text, duplicates)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeEncodeError):  # libyaml cannot even take lone surrogates
         if fast is yaml.SafeLoader:
             raise
         duplicates.clear()
@@ -80,6 +81,7 @@ def _parse_with(loader_class: Any, text: str, duplicates: list[ConfigIssue]) -> 
         root = loader.get_single_node()
         if root is None:
             return None, {}
+        check_aliases(root)  # before anything walks the graph: alias bombs and cycles
         index = _line_index(root, duplicates)  # before constructing: that flattens merge keys in place
         return loader.construct_document(root), index
     finally:
@@ -226,6 +228,10 @@ def load_config_text(text: str, file: str = "<config>") -> LoadedConfig:
         if mark is not None:
             issue.line, issue.column = mark.line + 1, mark.column + 1
         raise ConfigError(file, [issue]) from None
+    except YamlTooLarge as exc:
+        raise ConfigError(file, [ConfigIssue(str(exc), "", exc.line, exc.column)]) from None
+    except RecursionError:  # nesting deeper than Python's stack (the alias check covers cycles)
+        raise ConfigError(file, [ConfigIssue("the YAML nests too deeply", "", None, None)]) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -260,10 +266,37 @@ def _by_position(issues: list[ConfigIssue]) -> list[ConfigIssue]:
     return sorted(issues, key=lambda i: (i.line is None, i.line or 0, i.column or 0))
 
 
+def decode_config(data: bytes, file: str) -> str:
+    """UTF-8 text of a config file, or a ConfigError naming where the bad bytes are."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ConfigError(file, [ConfigIssue(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8", "", line, column)]) from None
+
+
+def load_yaml_data(text: str, file: str = "<config>") -> Any:
+    """Plain YAML data (no validation) under the same alias budget, for other YAML inputs
+    such as MassGen configs; errors are ConfigError with file:line."""
+    try:
+        return _parse(text, [])[0]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        issue = ConfigIssue(f"YAML syntax error: {getattr(exc, 'problem', None) or exc}")
+        if mark is not None:
+            issue.line, issue.column = mark.line + 1, mark.column + 1
+        raise ConfigError(file, [issue]) from None
+    except YamlTooLarge as exc:
+        raise ConfigError(file, [ConfigIssue(str(exc), "", exc.line, exc.column)]) from None
+    except RecursionError:
+        raise ConfigError(file, [ConfigIssue("the YAML nests too deeply")]) from None
+
+
 def load_config_file(path: str | os.PathLike[str]) -> LoadedConfig:
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = decode_config(Path(path).read_bytes(), file)
     except OSError as exc:
         raise ConfigError(file, [ConfigIssue(f"cannot read config: {exc.strerror or exc}")]) from None
     loaded = load_config_text(text, file)

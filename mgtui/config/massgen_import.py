@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from mgtui.config.loader import load_yaml_data
 from mgtui.config.models import MgtuiConfig
 
 # backend type -> LiteLLM provider prefix
@@ -100,7 +101,10 @@ class _Converter:
         self.drop(path, f"unknown backend type '{kind}'")
         return None
 
-    def mcp_server(self, server: dict[str, Any], path: str) -> dict[str, Any] | None:
+    def mcp_server(self, server: Any, path: str) -> dict[str, Any] | None:
+        if not isinstance(server, dict):
+            self.drop(path, "an MCP server is a mapping (name, command or url, ...)")
+            return None
         if server.get("type", "stdio") not in ("stdio", "streamable-http"):
             self.drop(path, f"MCP transport '{server.get('type')}' is not supported (stdio, streamable-http)")
             return None
@@ -150,7 +154,7 @@ class _Converter:
             out["params"] = {"reasoning_effort": effort}
             used.add("reasoning")
             self.drop_rest(backend["reasoning"], {"effort"}, f"{bpath}.reasoning")
-        servers = [self.mcp_server(s, f"{bpath}.mcp_servers[{i}]") for i, s in enumerate(backend.get("mcp_servers") or [])]
+        servers = [self.mcp_server(s, where) for where, s in _server_entries(backend.get("mcp_servers"), f"{bpath}.mcp_servers")]
         if any(servers):
             out["mcp_servers"] = [s for s in servers if s]
         used.add("mcp_servers")
@@ -206,9 +210,19 @@ def convert_massgen(source: dict[str, Any]) -> tuple[dict[str, Any], list[Droppe
     return data, conv.dropped
 
 
+def _server_entries(servers: Any, path: str) -> list[tuple[str, Any]]:
+    """MassGen writes `mcp_servers` as a list of servers or as a mapping name -> server."""
+    if isinstance(servers, dict):
+        return [(f"{path}.{name}", {"name": str(name), **server} if isinstance(server, dict) else server) for name, server in servers.items()]
+    if isinstance(servers, list):
+        return [(f"{path}[{i}]", server) for i, server in enumerate(servers)]
+    return [(path, servers)] if servers else []
+
+
 def import_massgen(text: str, source_name: str = "massgen.yaml") -> ImportResult:
-    """Convert MassGen YAML text; the result validates against mgtui's schema (raises ValueError if not)."""
-    source = yaml.safe_load(text) or {}
+    """Convert MassGen YAML text; the result validates against mgtui's schema (raises ValueError if not,
+    ConfigError for YAML that is broken or an alias bomb)."""
+    source = load_yaml_data(text, source_name) or {}
     if not isinstance(source, dict):
         raise ValueError("a MassGen config is a mapping with 'agents' or 'agent'")
     data, dropped = convert_massgen(source)

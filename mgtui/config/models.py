@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -27,6 +28,15 @@ class McpServerConfig(_Strict):
     allowed_tools: list[str] | None = Field(default=None, description="Only these tools (names without prefix).")
     exclude_tools: list[str] = Field(default_factory=list)
     timeout_seconds: float = 60.0
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        # It names tools (mcp__<name>__<tool>: provider function names allow no more) and the
+        # server's log file: "/" or ".." would place that file outside the session folder.
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,47}", name):
+            raise ValueError(f"MCP server name {name!r} may only use letters, digits, '_' and '-' (at most 48)")
+        return name
 
     @model_validator(mode="after")
     def _needs_target(self) -> "McpServerConfig":
@@ -75,6 +85,14 @@ class AgentConfig(_Strict):
     mcp_servers: list[McpServerConfig] = Field(default_factory=list)
     tools: list[CustomToolConfig] = Field(default_factory=list)
     hooks: HooksConfig | None = None
+    tool_choice: Literal["named", "auto", "none"] | None = Field(
+        default=None,
+        description=(
+            "How to insist on a vote when the model answers in text: named (ask again with a named "
+            "tool_choice), auto (ask again offering only `vote`), none (never send tool_choice; read "
+            "the vote from its text). Default: named where LiteLLM says the provider accepts it, else auto."
+        ),
+    )
 
     def litellm_params(self) -> dict[str, Any]:
         """Keyword arguments for litellm.acompletion (without messages/tools/stream)."""
@@ -110,6 +128,17 @@ class OrchestratorConfig(_Strict):
     human: Literal["observer", "voter"] = Field(
         default="observer", description="voter: the person's vote (v on a pane) counts like an agent's; observer: it does not.")
     blind: bool = Field(default=False, description="Show agents as agent1..agentN (no model names) until the consensus.")
+    coordination: Literal["consensus", "council"] = Field(
+        default="consensus",
+        description="consensus: answer and vote until everyone agrees; council: independent answers, anonymous peer ranking, a chairman writes the final answer.",
+    )
+    chairman: str | None = Field(default=None, description="Council mode: the agent id that writes the final answer (default: the best-ranked answer's author).")
+    visibility: Literal["all", "ring", "neighbours"] = Field(
+        default="all",
+        description="Which peers' answers an agent sees: all; ring (the visibility_k agents after it); neighbours (its visibility_k nearest, both sides). ring/neighbours also show the current leader.",
+    )
+    visibility_k: int = Field(default=2, ge=1, description="How many peers an agent sees with ring / neighbours visibility.")
+    max_answer_chars: int = Field(default=6000, ge=200, description="Longer peer answers are shown head + tail with a marker; the full text stays in the log.")
 
 
 class MgtuiConfig(_Strict):
@@ -127,6 +156,13 @@ class MgtuiConfig(_Strict):
                 raise ValueError(f"duplicate agent id '{agent.id}'")
             seen.add(agent.id)
         return agents
+
+    @model_validator(mode="after")
+    def _chairman_is_an_agent(self) -> "MgtuiConfig":
+        chairman = self.orchestrator.chairman
+        if chairman is not None and chairman not in {a.id for a in self.agents}:
+            raise ValueError(f"orchestrator.chairman '{chairman}' is not an agent id")
+        return self
 
     def agent(self, agent_id: str) -> AgentConfig:
         for agent in self.agents:

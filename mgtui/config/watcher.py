@@ -13,7 +13,7 @@ from pathlib import Path
 
 from watchfiles import awatch
 
-from mgtui.config.loader import ConfigError, LoadedConfig, load_config_text
+from mgtui.config.loader import ConfigError, LoadedConfig, decode_config, load_config_text
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,13 @@ class ConfigInvalid:
 ConfigUpdate = ConfigChanged | ConfigInvalid
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path) -> str | ConfigError | None:
     try:
-        return path.read_text(encoding="utf-8")
+        return decode_config(path.read_bytes(), str(path))
     except FileNotFoundError:
         return None  # mid-rename, or deleted: wait for the next change
+    except ConfigError as error:  # saved in another encoding: say so, keep watching
+        return error
 
 
 def validate_text(text: str, path: Path) -> ConfigUpdate:
@@ -58,5 +60,8 @@ async def watch_config(
         if text is None or text == last:  # a touch or a rewrite with the same content
             continue
         last = text
+        if isinstance(text, ConfigError):
+            yield ConfigInvalid(text)
+            continue
         # Parsing is fast, but ${VAR} lookup and pydantic stay off the event loop anyway.
         yield await asyncio.to_thread(validate_text, text, path)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from mgtui.config.models import AgentConfig, OrchestratorConfig
-from mgtui.engine import protocol
+from mgtui.engine import fallbacks, protocol
 from mgtui.engine.events import AgentError
 from mgtui.engine.streaming import Emit, ProviderFailed, StreamedReply, TextCoalescer, stream_completion
 
@@ -24,12 +24,17 @@ class Decision:
     target_anon: str = ""
     reason: str = ""
     text: str = ""  # what the model wrote beside the call
+    fallback: str | None = None  # "text" | "forced" | "parsed": the model did not call the tool itself
+
+
+TEXT_NUDGES = 1  # nudges for a reply in plain text before the fallbacks
 
 
 class AgentDropped(Exception):
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.kind = kind
+        self.detail = detail  # the provider's full text, for the log
 
 
 class ToolExecutor(Protocol):
@@ -47,8 +52,12 @@ class RunState:
     """Mutable view of a run for the orchestrator (partial text on cancel)."""
 
     coalescers: list[TextCoalescer] = field(default_factory=list)
-    transcript: str = ""
+    transcripts: list[str] = field(default_factory=list)  # text of the finished replies
     inbox: list[dict[str, Any]] = field(default_factory=list)  # the user's hints for the next call
+
+    @property
+    def transcript(self) -> str:
+        return "".join(self.transcripts)
 
     @property
     def partial(self) -> str:
@@ -58,6 +67,14 @@ class RunState:
 
 class _Invalid(Exception):
     pass
+
+
+InvalidCall = _Invalid  # raised by custom validators (council's rank) to send the reason back
+
+
+def parse_arguments(call: dict[str, Any]) -> dict[str, Any]:
+    """A call's JSON arguments as an object, or InvalidCall."""
+    return _parse_arguments(call)
 
 
 def _parse_arguments(call: dict[str, Any]) -> dict[str, Any]:
@@ -133,21 +150,31 @@ async def run_agent(
     state: RunState,
     on_restart_attempt: Callable[[str, int], None],
     tools: ToolExecutor | None = None,
+    has_answer: bool = False,
+    workflow: list[dict[str, Any]] | None = None,
+    validate: Callable[[Sequence[dict[str, Any]]], Any] | None = None,
 ) -> Decision:
-    """Run until a valid decision; raises AgentDropped when the agent cannot go on."""
+    """Run until a valid decision; raises AgentDropped when the agent cannot go on.
+
+    Invalid output is sent back (a tool error, or a nudge after plain text) up to
+    `max_attempts` times; an agent whose last reply was plain text is then not dropped but
+    given the fallbacks (its text as its answer, a forced vote, a vote read from its text).
+    `workflow` + `validate` replace new_answer/vote (council's `rank`): `validate` gets the
+    reply's tool calls and returns the decision or raises InvalidCall with the reason."""
     messages = list(messages)
-    workflow = protocol.workflow_tools(vote_ids, can_answer)
+    workflow = workflow if workflow is not None else protocol.workflow_tools(vote_ids, can_answer)
     allowed = [t["function"]["name"] for t in workflow]
     extra = tools.specs() if tools else []
     failures = 0
     tool_calls_made = 0
-    while True:
-        offered = workflow + (extra if tool_calls_made < orchestrator.max_tool_calls_per_run else [])
+    texts: list[str] = []  # non-empty text of replies without a workflow call (for the fallbacks)
+
+    async def stream(offered: list[dict[str, Any]], tool_choice: Any = None) -> StreamedReply:
         if state.inbox:  # hints sent during this run go into its next model call
             messages.extend(state.inbox)
             state.inbox.clear()
         try:
-            reply = await stream_completion(
+            return await stream_completion(
                 agent=agent,
                 messages=messages,
                 tools=offered,
@@ -156,21 +183,38 @@ async def run_agent(
                 phase="coordination",
                 on_retry=lambda n: on_restart_attempt("retry", n + 1),
                 coalescer_holder=state.coalescers,
+                tool_choice=tool_choice,
             )
         except ProviderFailed as exc:
-            raise AgentDropped("provider", str(exc)) from exc
-        state.transcript += reply.text
+            raise AgentDropped("provider", str(exc), exc.detail) from exc
+
+    while True:
+        offered = workflow + (extra if tool_calls_made < orchestrator.max_tool_calls_per_run else [])
+        reply = await stream(offered)
+        state.transcripts.append(reply.text)
         within_cap = tool_calls_made < orchestrator.max_tool_calls_per_run  # past it, tool calls are invalid output
         if tools and within_cap and reply.tool_calls and all(tools.handles(c["function"]["name"]) for c in reply.tool_calls):
             tool_calls_made += await run_tool_calls(tools, reply, messages)
             continue
         try:
+            if validate is not None:
+                return validate(reply.tool_calls)  # type: ignore[no-any-return]
             return validate_workflow_call(reply.tool_calls, vote_ids, can_answer)
         except _Invalid as exc:
             failures += 1
             problem = protocol.enforcement_message(str(exc), allowed)
             emit(AgentError(agent=agent.id, error=str(exc), fatal=False, kind="enforcement"))
-            if failures >= orchestrator.max_attempts:
+            if not reply.tool_calls and reply.text.strip():
+                texts.append(reply.text.strip())
+            text_only = not reply.tool_calls
+            # Plain text gets one nudge (a model that ignored it once rarely obeys a second time;
+            # on a local server each try costs seconds), then the fallbacks instead of a drop.
+            if failures >= (min(orchestrator.max_attempts, TEXT_NUDGES + 1) if text_only else orchestrator.max_attempts):
+                if text_only:  # it wrote text (or nothing): never dropped for that alone
+                    messages.append(_assistant_message(reply))
+                    decision = await _fall_back(agent, messages, texts, vote_ids, can_answer and not has_answer, stream, on_restart_attempt, failures)
+                    if decision is not None:
+                        return decision
                 raise AgentDropped("enforcement", f"no valid workflow call after {failures} attempts: {exc}") from None
             messages.append(_assistant_message(reply))
             if reply.tool_calls:
@@ -179,3 +223,42 @@ async def run_agent(
             else:
                 messages.append({"role": "user", "content": problem})
             on_restart_attempt("enforce", failures + 1)
+
+
+async def _fall_back(
+    agent: AgentConfig,
+    messages: list[dict[str, Any]],
+    texts: list[str],
+    vote_ids: Sequence[str],
+    may_answer_with_text: bool,
+    stream: Callable[..., Any],
+    on_restart_attempt: Callable[[str, int], None],
+    failures: int,
+) -> Decision | None:
+    """The nudges are used up and the model keeps writing text: take its text as its first
+    answer, or ask once more naming one tool, or read a vote from its text; None if all fail."""
+    stated = fallbacks.stated_vote(texts[-1], vote_ids) if texts else None
+    if stated is not None:  # "vote agent2: ..." is a vote, not an answer about the question
+        return Decision("vote", target_anon=stated[0], reason=stated[1], fallback=fallbacks.PARSED)
+    if may_answer_with_text and texts:
+        return Decision("answer", content=texts[-1][: protocol.ANSWER_MAX_CHARS], fallback=fallbacks.TEXT)
+    tool = protocol.vote_tool(vote_ids) if vote_ids else (protocol.new_answer_tool() if may_answer_with_text else None)
+    request = fallbacks.forced_request(agent, tool) if tool is not None else None
+    if tool is not None and request is not None:
+        messages.append({"role": "user", "content": fallbacks.force_message(tool["function"]["name"])})
+        on_restart_attempt("enforce", failures + 1)
+        reply = await stream(*request)
+        try:
+            decision = validate_workflow_call(reply.tool_calls, vote_ids, tool["function"]["name"] == protocol.NEW_ANSWER)
+            return Decision(decision.kind, decision.content, decision.target_anon, decision.reason, fallback=fallbacks.FORCED)
+        except _Invalid:
+            if not reply.tool_calls and reply.text.strip():
+                texts.append(reply.text.strip())
+            salvaged = fallbacks.salvage_vote(reply.tool_calls, vote_ids)  # e.g. cut by max_tokens mid reason
+            if salvaged is not None:
+                return Decision("vote", target_anon=salvaged[0], reason=salvaged[1], fallback=fallbacks.FORCED)
+    for text in reversed(texts):
+        parsed = fallbacks.parse_text_vote(text, vote_ids)
+        if parsed is not None:
+            return Decision("vote", target_anon=parsed[0], reason=parsed[1], fallback=fallbacks.PARSED)
+    return None

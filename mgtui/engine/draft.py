@@ -21,6 +21,20 @@ class DraftDecoder:
         self._start: int | None = None  # index just after the opening quote of the value
         self._pos = 0  # next raw index to decode
         self.done = False
+        self._raw = ""  # for `push`: only what is not decoded yet
+
+    def push(self, piece: str) -> str:
+        """Feed the next piece of the argument string (not the whole string: that grows,
+        and joining it on every delta made long answers quadratic)."""
+        if self.done:
+            return ""
+        out = self.feed(self._raw + piece)
+        if self._start is None:
+            self._raw += piece  # the "content" key is not there yet (it comes early)
+        else:
+            self._raw = (self._raw + piece)[self._pos :]  # keep only a cut escape, if any
+            self._start = self._pos = 0
+        return out
 
     def feed(self, raw: str) -> str:
         if self.done:

@@ -45,6 +45,7 @@ class TurnStarted(_Event):
     # `question` is what the person typed; the files attached with `@path` are listed here
     # (the agents get their contents as well): [{path, mode: read|write, bytes}]
     attachments: list[dict[str, Any]] = Field(default_factory=list)
+    pid: int | None = None  # the engine's process: a turn without turn_finished whose pid is gone was interrupted
 
 
 class AgentStarted(_AgentEvent):
@@ -60,7 +61,8 @@ class AgentStarted(_AgentEvent):
 class TextDelta(_AgentEvent):
     type: Literal["text"] = "text"
     delta: str
-    phase: Literal["coordination", "final"] = "coordination"
+    # "reasoning": thinking tokens (reasoning_content, <think> blocks), never part of an answer
+    phase: Literal["coordination", "final", "reasoning"] = "coordination"
 
 
 class ToolCall(_AgentEvent):
@@ -98,6 +100,8 @@ class AnswerPosted(_AgentEvent):
     label: str
     content: str
     answer_index: int = 1  # k of agentN.k
+    # set when the model did not call the tool itself: "text" (its plain text was taken)
+    fallback: Literal["text", "forced", "parsed"] | None = None
 
 
 class VoteCast(_AgentEvent):
@@ -105,6 +109,9 @@ class VoteCast(_AgentEvent):
     target: str
     label: str
     reason: str = ""
+    # set when the model did not call the tool itself: "forced" (asked again with a named
+    # tool_choice) or "parsed" (read from its text, e.g. "vote agent2: reason")
+    fallback: Literal["text", "forced", "parsed"] | None = None
 
 
 class VoteIgnored(_AgentEvent):
@@ -128,6 +135,7 @@ class AgentError(_AgentEvent):
     fatal: bool = False
     kind: str = ""  # "provider", "enforcement", "presentation", ...
     retry_in: float | None = None
+    detail: str = ""  # the provider's full text (`error` is one readable line)
 
 
 class AgentStopped(_AgentEvent):
@@ -144,6 +152,14 @@ class Usage(_AgentEvent):
     completion_tokens: int = 0
 
 
+class Ranking(_AgentEvent):
+    """Council mode: one reviewer's ranking of the anonymised answers (config ids, best first)."""
+
+    type: Literal["ranking"] = "ranking"
+    order: list[str]
+    reasons: dict[str, str] = Field(default_factory=dict)  # answer's author -> why it is placed there
+
+
 class Consensus(_Event):
     type: Literal["consensus"] = "consensus"
     winner: str
@@ -152,6 +168,8 @@ class Consensus(_Event):
     tied: list[str] = Field(default_factory=list)
     how: str = "votes"  # "votes", "timeout_votes", "timeout_newest", "single", "human"
     by: str = "votes"  # who decided: "votes", "human" (the person picked it), "timeout"
+    method: str = "consensus"  # "consensus" (votes) or "council" (peer ranking)
+    aggregate_rank: dict[str, float] | None = None  # council: agent -> mean rank of its answer (1 = best)
 
 
 class FinalStarted(_AgentEvent):
@@ -227,6 +245,7 @@ Event = Annotated[
         AgentStopped,
         Usage,
         Consensus,
+        Ranking,
         FinalStarted,
         FinalAnswer,
         TurnFinished,

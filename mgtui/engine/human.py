@@ -119,6 +119,7 @@ def _drop(orch: Orchestrator, agent: str) -> None:
         return
     orch.cancel_run(slot, "dropped by the user")
     orch.book.drop(agent)
+    orch.dropped.append({"agent": agent, "reason": "dropped by the user"})
     orch.emit(AgentError(agent=agent, error="dropped by the user", fatal=True, kind=HUMAN))
 
 

@@ -4,6 +4,7 @@ through the redactor so secrets never reach the disk."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable
@@ -40,6 +41,57 @@ class Redactor:
         return text
 
 
+class StreamRedactor:
+    """Redacts text that arrives in pieces (streamed deltas), per stream key.
+
+    A per-piece redactor misses a key split across two pieces, so each stream keeps back the
+    longest tail that could still be the start of a secret and releases it with the next piece
+    (or on `flush` at the end of the stream). Reusable for any streamed output (log, serve)."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._pending: dict[Any, str] = {}
+        self.redactor = redactor
+
+    @property
+    def redactor(self) -> Redactor:
+        return self._redactor
+
+    @redactor.setter
+    def redactor(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        # last character -> (length, prefix) of every proper prefix of a secret, longest first:
+        # finding the held-back tail costs a few `endswith` per piece, not one per secret length.
+        index: dict[str, list[tuple[int, str]]] = {}
+        for secret in redactor.secrets:
+            for k in range(1, len(secret)):
+                index.setdefault(secret[k - 1], []).append((k, secret[:k]))
+        self._prefixes = {char: sorted(set(found), reverse=True) for char, found in index.items()}
+
+    def _held(self, text: str) -> int:
+        if not text:
+            return 0
+        for k, prefix in self._prefixes.get(text[-1], ()):
+            if k <= len(text) and text.endswith(prefix):
+                return k
+        return 0
+
+    def feed(self, key: Any, piece: str) -> str:
+        """The redacted text of `key`'s stream that is safe to write now (may be "")."""
+        text = self._redactor(self._pending.pop(key, "") + piece)
+        hold = self._held(text)
+        if hold:
+            self._pending[key] = text[-hold:]
+            return text[:-hold]
+        return text
+
+    def flush(self, key: Any) -> str:
+        """End of `key`'s stream: what was held back (it cannot hold a whole secret)."""
+        return self._pending.pop(key, "")
+
+    def pending_keys(self) -> list[Any]:
+        return list(self._pending)
+
+
 def redact_config(raw: Any) -> Any:
     """The config as written, with literal api keys and secret-looking values masked."""
     if isinstance(raw, dict):
@@ -62,6 +114,23 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+class LogWriteError(OSError):
+    """The session log cannot be written (disk full, folder gone): one line says so."""
+
+
+def _torn(path: Path) -> bool:
+    """Whether the file's last line was cut off (a killed process, a full disk)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() == 0:
+                return False
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) != b"\n"
+    except OSError:
+        return False
+
+
 class SessionLog:
     """Appends events and keeps the derived files in step."""
 
@@ -69,7 +138,12 @@ class SessionLog:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
         self._redact = redactor
-        self._file: TextIO = open(folder / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        path = folder / "events.jsonl"
+        torn = _torn(path)
+        self._file: TextIO = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        if torn:  # end the cut-off line, or the next event would be glued to it and lost
+            self._file.write("\n")
+            self._file.flush()
         self._index_path = folder / "session.json"
         self.index: dict[str, Any] = self._load_index()
         self._votes: list[dict[str, str]] = []
@@ -86,10 +160,24 @@ class SessionLog:
         line = self._redact(raw)
         if line != raw:
             event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
-        self._file.write(line + "\n")
-        self._file.flush()
-        self._derive(event)
+        try:
+            if self._file.closed:  # an earlier write failed: try again (space may be free now)
+                self._file = open(self.folder / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+            self._file.write(line + "\n")
+            self._file.flush()
+            self._derive(event)
+        except OSError as exc:
+            self._discard_buffer()
+            error = LogWriteError(f"cannot write the session log in {self.folder}: {exc.strerror or exc}")
+            error.errno = exc.errno
+            raise error from None
         return event
+
+    def _discard_buffer(self) -> None:
+        """Drop what a failed write left buffered (closing flushes and fails, but closes)."""
+        with contextlib.suppress(OSError, ValueError):
+            self._file.close()
+
 
     def _turn_dir(self, turn: int) -> Path:
         path = self.folder / f"turn_{turn}"
@@ -110,7 +198,7 @@ class SessionLog:
             self._votes = []
             turns = [t for t in self.index.setdefault("turns", []) if t.get("turn") != event.turn]
             question = with_chips(event.question, getattr(event, "attachments", None), 500) if getattr(event, "attachments", None) else event.question
-            turns.append({"turn": event.turn, "question": question[:500], "status": "running", "winner": None})
+            turns.append({"turn": event.turn, "question": question[:500], "status": "running", "winner": None, "pid": event.pid})
             self.index["turns"] = turns
             self.index["status"] = "running"
             self._save_index(event.ts)
@@ -144,4 +232,5 @@ class SessionLog:
 
     def close(self) -> None:
         if not self._file.closed:
-            self._file.close()
+            with contextlib.suppress(OSError):  # a full disk was reported when the write failed
+                self._file.close()

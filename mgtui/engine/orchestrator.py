@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgtui.config.models import AgentConfig, MgtuiConfig
-from mgtui.engine import protocol
+from mgtui.engine import protocol, visibility
 from mgtui.engine.agent import AgentDropped, Decision, RunState, ToolExecutor, run_agent
 from mgtui.engine.consensus import Outcome, StandingVote, VoteBook
 from mgtui.engine.events import (
@@ -65,6 +65,7 @@ class TurnOutcome:
     error: str | None = None
     duration_s: float = 0.0
     files_written: list[str] = field(default_factory=list)
+    dropped: list[dict[str, str]] = field(default_factory=list)  # [{agent, reason}]
 
 
 _CANCEL = object()
@@ -97,6 +98,7 @@ class Orchestrator:
         self._cancelled = False
         self.question = ""
         self.files_written: list[str] = []  # by the final presenter's tools
+        self.dropped: list[dict[str, str]] = []  # [{agent, reason}] in the order they were dropped
         self.hints = TurnHints()  # the person's notes during this turn (engine/hints.py)
         self.typed_question: str | None = None  # as typed, when attachments were added to `question`
         self.attachments: list[dict[str, Any]] = []  # [{path, mode, bytes}] for turn_started
@@ -131,12 +133,20 @@ class Orchestrator:
         slot.pending = False
         slot.run_id += 1
 
-    def _visible_answers(self) -> list[protocol.VisibleAnswer]:
+    def _visible_answers(self, reader: str | None = None) -> list[protocol.VisibleAnswer]:
+        """Answers `reader` may read and vote for (visibility), peers' bounded in length."""
+        s = self.settings
+        seen = visibility.visible_to(self.book.order, reader, s.visibility, s.visibility_k, visibility.leader(self.book.tally(), self.book.order)) if reader else None
         out = []
         for agent_id in self.book.agents_with_answers():
+            if seen is not None and agent_id not in seen:
+                continue
             slot = self.slots[agent_id]
             k = self.book.answer_count(agent_id)
-            out.append(protocol.VisibleAnswer(slot.anon, protocol.answer_label(slot.anon, k), self.book.latest(agent_id) or ""))
+            content = self.book.latest(agent_id) or ""
+            if agent_id != reader:  # its own answer always whole
+                content = visibility.bounded(content, s.max_answer_chars)
+            out.append(protocol.VisibleAnswer(slot.anon, protocol.answer_label(slot.anon, k), content))
         return out
 
     def _stop(self, slot: AgentSlot, why: str) -> None:
@@ -152,7 +162,7 @@ class Orchestrator:
         slot.round += 1
         slot.seen_version = self.version
         slot.state = RunState()
-        answers = self._visible_answers()
+        answers = self._visible_answers(slot.cfg.id)
         vote_ids = [a.anon_id for a in answers]
         can_answer = self.book.answer_count(slot.cfg.id) < self.settings.max_new_answers_per_agent
         messages = [
@@ -205,6 +215,7 @@ class Orchestrator:
                 state=slot.state,
                 on_restart_attempt=on_attempt,
                 tools=tools,
+                has_answer=self.book.answer_count(slot.cfg.id) > 0,
             )
         except asyncio.CancelledError:
             return
@@ -216,11 +227,11 @@ class Orchestrator:
         self._queue.put_nowait((slot.cfg.id, run_id, result))
 
     # decisions ----------------------------------------------------------------
-    def _on_answer(self, slot: AgentSlot, content: str) -> None:
+    def _on_answer(self, slot: AgentSlot, content: str, fallback: str | None = None) -> None:
         k, cleared = self.book.add_answer(slot.cfg.id, content)
         self.version += 1
         label = protocol.answer_label(slot.anon, k)
-        self.emit(AnswerPosted(agent=slot.cfg.id, label=label, content=content, answer_index=k))
+        self.emit(AnswerPosted(agent=slot.cfg.id, label=label, content=content, answer_index=k, fallback=fallback))  # type: ignore[arg-type]
         if cleared:
             self.emit(VotesReset(by=slot.cfg.id, cleared=cleared))
         for other in self.slots.values():
@@ -245,11 +256,12 @@ class Orchestrator:
             return
         label = protocol.answer_label(decision.target_anon, self.book.answer_count(target))
         self.book.cast(StandingVote(slot.cfg.id, target, label, decision.reason))
-        self.emit(VoteCast(agent=slot.cfg.id, target=target, label=label, reason=decision.reason))
+        self.emit(VoteCast(agent=slot.cfg.id, target=target, label=label, reason=decision.reason, fallback=decision.fallback))  # type: ignore[arg-type]
 
     def _on_dropped(self, slot: AgentSlot, exc: AgentDropped) -> None:
         self.book.drop(slot.cfg.id)
-        self.emit(AgentError(agent=slot.cfg.id, error=str(exc), fatal=True, kind=exc.kind))
+        self.dropped.append({"agent": slot.cfg.id, "reason": str(exc)})
+        self.emit(AgentError(agent=slot.cfg.id, error=str(exc), fatal=True, kind=exc.kind, detail=exc.detail))
 
     # the turn -----------------------------------------------------------------
     async def run_turn(self, question: str) -> TurnOutcome:
@@ -270,13 +282,21 @@ class Orchestrator:
         started = time.monotonic()
         self.emit(TurnStarted(question=self.typed_question or question, history_len=len(self.history),
                               anonymous_ids={k: s.anon for k, s in self.slots.items()}, attachments=self.attachments))
+        council = None
+        if self.settings.coordination == "council":
+            from mgtui.engine.council import Council  # stages 1-2 live in their own module
+
+            council = Council(self)
         for slot in self.slots.values():
             missing = missing_credentials(slot.cfg.model, slot.cfg.api_key, slot.cfg.api_base)
             if missing:
                 self._on_dropped(slot, AgentDropped("config", f"{slot.cfg.model} needs {' or '.join(missing)}: set it in the environment or give api_key in the config"))
-            else:
+            elif council is None:
                 self._start_run(slot, "start")
-        status, outcome, error = await self._coordinate(started + self.settings.turn_timeout_seconds)
+        if council is not None:
+            status, outcome, error = await council.coordinate(started + self.settings.turn_timeout_seconds)
+        else:
+            status, outcome, error = await self._coordinate(started + self.settings.turn_timeout_seconds)
         partial: dict[str, str] = {}
         for slot in self.slots.values():
             if slot.running:
@@ -286,10 +306,17 @@ class Orchestrator:
         final: str | None = None
         if outcome is not None:
             by = "human" if outcome.how == "human" else ("timeout" if status == "timeout" else "votes")
-            self.emit(Consensus(winner=outcome.winner, tally=outcome.tally, tie=outcome.tie, tied=outcome.tied, how=outcome.how, by=by))
-            final, status, presenter_partial = await self._present(outcome, status, started)
+            if council is not None:
+                event = council.consensus_event(outcome)
+                event.by = by
+                self.emit(event)
+                presenter, messages = council.chairman(outcome), council.chairman_messages(outcome)
+            else:
+                self.emit(Consensus(winner=outcome.winner, tally=outcome.tally, tie=outcome.tie, tied=outcome.tied, how=outcome.how, by=by))
+                presenter, messages = outcome.winner, None
+            final, status, presenter_partial = await self._present(outcome, status, started, presenter, messages)
             if presenter_partial:
-                partial[outcome.winner] = presenter_partial
+                partial[presenter] = presenter_partial
         result = TurnOutcome(
             status=status,
             winner=outcome.winner if outcome else None,
@@ -301,6 +328,7 @@ class Orchestrator:
             error=error,
             duration_s=round(time.monotonic() - started, 3),
             files_written=self.files_written,
+            dropped=self.dropped,
         )
         self.emit(
             TurnFinished(
@@ -344,19 +372,22 @@ class Orchestrator:
             if isinstance(result, AgentDropped):
                 self._on_dropped(slot, result)
             elif result.kind == "answer":
-                self._on_answer(slot, result.content)
+                self._on_answer(slot, result.content, result.fallback)
             else:
                 self._on_vote(slot, result)
 
-    async def _present(self, outcome: Outcome, status: str, started: float) -> tuple[str | None, str, str]:
-        """Final answer: reuse on timeout or winner_reuse; otherwise a streamed presentation."""
-        winner = self.slots[outcome.winner]
+    async def _present(
+        self, outcome: Outcome, status: str, started: float, presenter: str | None = None, messages: list[dict[str, Any]] | None = None
+    ) -> tuple[str | None, str, str]:
+        """Final answer: reuse on timeout or winner_reuse; otherwise a streamed presentation
+        by `presenter` (default the winner; council's chairman brings its own `messages`)."""
+        winner = self.slots[presenter or outcome.winner]
         fallback = self.book.latest(outcome.winner) or ""
         strategy = self.settings.final_answer_strategy
         if status != "ok" or strategy == "winner_reuse":
             self.emit(FinalAnswer(agent=outcome.winner, content=fallback, strategy="winner_reuse"))
             return fallback, status, ""
-        self.emit(FinalStarted(agent=outcome.winner, strategy=strategy))
+        self.emit(FinalStarted(agent=winner.cfg.id, strategy=strategy))
         answers = {a: self.book.latest(a) or "" for a in self.book.agents_with_answers()}
         deadline = started + self.settings.turn_timeout_seconds
         try:
@@ -377,6 +408,7 @@ class Orchestrator:
             queue=self._queue,
             deadline=deadline,
             tools=tools,
+            messages=messages,
         )
         self.files_written = result.files_written
         if result.cancelled:
@@ -384,5 +416,5 @@ class Orchestrator:
         if result.content is None:
             self.emit(FinalAnswer(agent=outcome.winner, content=fallback, strategy="winner_reuse"))
             return fallback, "timeout" if result.timed_out else status, ""
-        self.emit(FinalAnswer(agent=outcome.winner, content=result.content, strategy=strategy, files_written=result.files_written))
+        self.emit(FinalAnswer(agent=winner.cfg.id, content=result.content, strategy=strategy, files_written=result.files_written))
         return result.content, status, ""

@@ -48,16 +48,22 @@ async def present_final_answer(
     queue: asyncio.Queue[Any],
     deadline: float,
     tools: ToolExecutor | None = None,
+    messages: list[dict[str, Any]] | None = None,
 ) -> Presentation:
-    messages: list[dict[str, Any]] = protocol.presentation_messages(  # type: ignore[assignment]
-        strategy=strategy,
-        question=question,
-        history=history,
-        agent_system_message=agent.system_message,
-        answers=answers,
-        winner=agent.id,
-        reasons=reasons,
-    )
+    """`messages` replaces the usual presentation prompt (council's chairman brings its own)."""
+    if messages is None:
+        messages = protocol.presentation_messages(  # type: ignore[assignment]
+            strategy=strategy,
+            question=question,
+            history=history,
+            agent_system_message=agent.system_message,
+            answers=answers,
+            winner=agent.id,
+            reasons=reasons,
+        )
+    else:
+        messages = list(messages)
+    assert messages is not None
     if tools is not None:
         messages[0] = {**messages[0], "content": messages[0]["content"] + "\n\n" + TOOLS_NOTE}
     holder: list[TextCoalescer] = []

@@ -16,9 +16,9 @@ from typing import Any
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
 from mgtui.engine.human import HumanAction
-from mgtui.engine.events import SessionStarted, TurnFinished, WritesDecided, WritesProposed, parse_event
+from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed, parse_event
 from mgtui.tools.staged_writes import StagedWrites
-from mgtui.engine.logwriter import Redactor, SessionLog, redact_config
+from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
@@ -42,6 +42,7 @@ class TurnResult:
     error: str | None = None
     partial: dict[str, str] = field(default_factory=dict)
     files_written: list[str] = field(default_factory=list)  # by the final presenter's tools
+    dropped: list[dict[str, str]] = field(default_factory=list)  # [{agent, reason}]: who left the turn and why
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,6 +90,7 @@ class Session:
         self._background: set[asyncio.Future[Any]] = set()  # sink and shutdown tasks, referenced until done
         self._tool_factory: ToolFactory | None = tool_factory if tool_factory is not None else build_tool_factory(loaded, self)
         self._redact = Redactor(_literal_secrets(loaded))
+        self._streams = StreamRedactor(self._redact)  # keys split across text deltas
         self._log: SessionLog | None = None
         self._orchestrator: Orchestrator | None = None
         self._starting = False  # ask() is importing LiteLLM / starting tools (seconds)
@@ -111,6 +113,37 @@ class Session:
         event.session = self.id
         if not isinstance(event, SessionStarted):
             event.turn = self.turn
+        if isinstance(event, TurnStarted):
+            event.pid = os.getpid()  # lets `logs list` tell a killed turn from a running one
+        for ready in self._release(event):
+            self._dispatch(ready)
+
+    def _release(self, event: Any) -> list[Any]:
+        """Text deltas pass through the stream redactor; any other event of an agent (or of the
+        turn) first releases what that agent's streams held back, so order and text are kept."""
+        agent = getattr(event, "agent", None)
+        phase = getattr(event, "phase", None) if isinstance(event, TextDelta) else None
+        out: list[Any] = []
+        for key in self._streams.pending_keys():
+            if (agent is None or key[0] == agent) and key != (agent, phase):
+                tail = self._streams.flush(key)
+                if tail:
+                    out.append(TextDelta(agent=key[0], delta=tail, phase=key[1], session=self.id, turn=event.turn))
+        if isinstance(event, TextDelta):
+            event.delta = self._streams.feed((event.agent, event.phase), event.delta)
+            if not event.delta:
+                return out  # wholly held back: it may be the start of a key
+        out.append(event)
+        return out
+
+    def _release_all(self) -> None:
+        """Write what the streams still hold (a turn that ended without turn_finished)."""
+        for agent, phase in self._streams.pending_keys():
+            tail = self._streams.flush((agent, phase))
+            if tail:
+                self._dispatch(TextDelta(agent=agent, delta=tail, phase=phase, session=self.id, turn=self.turn))
+
+    def _dispatch(self, event: Any) -> None:
         if self._log is None:
             self._log = SessionLog(self.dir, self._redact)
         event = self._log.write(event)  # redacted once, before anyone else sees it
@@ -194,6 +227,12 @@ class Session:
             self._announced = True
         self.turn += 1
         self.staged_writes = StagedWrites()  # proposals not decided by now are dropped
+        problem = _not_utf8(question)
+        if problem:  # bytes argv could not decode (surrogate escapes): no model sees it, the log says why
+            shown = typed if typed is not None else question
+            self.emit(TurnStarted(question=_repaired(shown), history_len=len(self.history), attachments=[dict(a) for a in attachments]))
+            self.emit(TurnFinished(status="failed", error=problem))
+            return TurnResult(None, None, [], {}, self.id, str(self.dir), "failed", {}, turn=self.turn, error=problem)
         orchestrator = Orchestrator(config, self.emit, self.history, self._tool_factory)
         self._orchestrator = orchestrator
         if typed is not None:  # the log keeps the question as typed, the attachments apart
@@ -227,6 +266,7 @@ class Session:
             error=outcome.error,
             partial=outcome.partial,
             files_written=outcome.files_written,
+            dropped=outcome.dropped,
         )
 
     async def _prepare_tools(self) -> None:
@@ -282,6 +322,7 @@ class Session:
 
     def close(self) -> None:
         """Close the log; MCP servers are stopped in the background (`aclose` waits for them)."""
+        self._release_all()
         if self._log is not None:
             self._log.close()
         if isinstance(self._tool_factory, SessionTools):
@@ -291,6 +332,7 @@ class Session:
         """Stop the session's MCP servers, then close the log."""
         if isinstance(self._tool_factory, SessionTools):
             await self._tool_factory.aclose()
+        self._release_all()
         if self._log is not None:
             self._log.close()
 
@@ -298,6 +340,7 @@ class Session:
         """Apply a new config from the next turn on (never mid-turn)."""
         self.loaded = loaded
         self._redact = Redactor(_literal_secrets(loaded) | self._redact.secrets)
+        self._streams.redactor = self._redact
         if self._log is not None:
             self._log.set_redactor(self._redact)
         self._announced = False
@@ -329,6 +372,21 @@ class Session:
         session.history, session.turn = history_from_log(folder / "events.jsonl")
         session._resumed = True
         return session
+
+
+def _not_utf8(text: str) -> str | None:
+    """Why `text` cannot be sent or logged (lone surrogates, e.g. from undecodable argv bytes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        char = text[exc.start]
+        shown = f"byte 0x{ord(char) - 0xDC00:02x}" if 0xDC80 <= ord(char) <= 0xDCFF else f"U+{ord(char):04X}"
+        return f"the question is not valid UTF-8 text ({shown} at character {exc.start + 1}); nothing was sent to the models"
+    return None
+
+
+def _repaired(text: str) -> str:
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
 def _unfinished_summary(status: str, answers: dict[str, str], partial: dict[str, str]) -> str:

@@ -10,24 +10,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgtui.config.models import AgentConfig, OrchestratorConfig
-from mgtui.engine.draft import DraftDecoder
+from mgtui.engine import server_gate
 from mgtui.engine.events import AgentError, TextDelta, Usage
-from mgtui.engine.protocol import NEW_ANSWER
+from mgtui.engine.provider_errors import StreamCut, describe, ended_without_finish, full_text
+from mgtui.engine.reply_builder import ReplyBuilder
 from mgtui.providers.litellm_access import get_litellm
 
 Emit = Callable[[Any], None]
 
 
 class ProviderFailed(Exception):
-    """The provider kept failing (or failed in a way retrying cannot fix)."""
+    """The provider kept failing (or failed in a way retrying cannot fix). The message is one
+    readable line; `detail` is everything the provider said (for the log)."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass
 class StreamedReply:
-    text: str = ""
+    text: str = ""  # the content, without reasoning
     tool_calls: list[dict[str, Any]] = field(default_factory=list)  # OpenAI-shaped, arguments as str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    reasoning: str = ""  # reasoning_content and <think> blocks: shown, never part of an answer
+    unterminated: bool = False  # the stream ended without a finish_reason (taken as complete)
 
 
 class TextCoalescer:
@@ -36,14 +44,28 @@ class TextCoalescer:
     def __init__(self, emit: Emit, agent: str, phase: str, interval: float) -> None:
         self._emit, self._agent, self._phase, self._interval = emit, agent, phase, interval
         self._buffer: list[str] = []
+        self._buffer_phase = phase
         self._timer: asyncio.TimerHandle | None = None
-        self.total = ""  # everything seen this call, kept for partial answers on cancel
+        # Everything seen this call (kept for partial answers on cancel), as parts: `+=` on one
+        # growing string copied all of it on every delta (480k chars: seconds instead of ms).
+        self._parts: list[str] = []
 
-    def add(self, delta: str) -> None:
+    @property
+    def total(self) -> str:
+        if len(self._parts) > 1:
+            self._parts[:] = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
+
+    def add(self, delta: str, reasoning: bool = False) -> None:
         if not delta:
             return
+        phase = "reasoning" if reasoning else self._phase
+        if phase != self._buffer_phase:
+            self.flush()  # one text event never mixes thinking and answer text
+            self._buffer_phase = phase
         self._buffer.append(delta)
-        self.total += delta
+        if not reasoning:
+            self._parts.append(delta)
         if self._interval <= 0:
             self.flush()
         elif self._timer is None:
@@ -55,7 +77,7 @@ class TextCoalescer:
             self._timer = None
         if self._buffer:
             text, self._buffer = "".join(self._buffer), []
-            self._emit(TextDelta(agent=self._agent, delta=text, phase=self._phase))  # type: ignore[arg-type]
+            self._emit(TextDelta(agent=self._agent, delta=text, phase=self._buffer_phase))  # type: ignore[arg-type]
 
 
 _RETRYABLE = (
@@ -104,58 +126,40 @@ def short_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-def _merge_tool_delta(calls: list[dict[str, Any]], delta: Any) -> dict[str, Any]:
-    index = getattr(delta, "index", None)
-    if index is None:
-        index = len(calls)
-    while len(calls) <= index:
-        calls.append({"id": "", "type": "function", "function": {"name": "", "arguments": ""}})
-    call = calls[index]
-    if getattr(delta, "id", None):
-        call["id"] = delta.id
-    function = getattr(delta, "function", None)
-    if function is not None:
-        if getattr(function, "name", None):
-            call["function"]["name"] = function.name
-        if getattr(function, "arguments", None):
-            call["function"]["arguments"] += function.arguments
-    return call
+async def _close(response: Any) -> None:
+    close = getattr(response, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except Exception:  # the reply is complete; a failing close must not lose it
+            pass
 
 
 async def _stream_once(
-    agent: AgentConfig, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None, coalescer: TextCoalescer
+    agent: AgentConfig,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]] | None,
+    builder: ReplyBuilder,
+    tool_choice: Any = None,
 ) -> StreamedReply:
+    """One call; `builder` keeps what arrived even when the stream breaks."""
     litellm = get_litellm()
     kwargs: dict[str, Any] = agent.litellm_params()
     kwargs.update(num_retries=0, max_retries=0, stream=True, stream_options={"include_usage": True})
     if tools:
         kwargs["tools"] = tools
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
     response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
-    reply = StreamedReply()
-    drafts: dict[int, DraftDecoder] = {}
     async for chunk in response:
-        usage = getattr(chunk, "usage", None)
-        if usage:
-            reply.prompt_tokens = getattr(usage, "prompt_tokens", 0) or reply.prompt_tokens
-            reply.completion_tokens = getattr(usage, "completion_tokens", 0) or reply.completion_tokens
-        for choice in getattr(chunk, "choices", None) or []:
-            delta = getattr(choice, "delta", None)
-            if delta is None:
-                continue
-            content = getattr(delta, "content", None)
-            if content:
-                reply.text += content
-                coalescer.add(content)
-            for tool_delta in getattr(delta, "tool_calls", None) or []:
-                call = _merge_tool_delta(reply.tool_calls, tool_delta)
-                if call["function"]["name"] == NEW_ANSWER:  # show the answer as it is written
-                    decoder = drafts.setdefault(id(call), DraftDecoder())
-                    coalescer.add(decoder.feed(call["function"]["arguments"]))
-    coalescer.flush()
-    reply.tool_calls = [c for c in reply.tool_calls if c["function"]["name"]]
-    for i, call in enumerate(reply.tool_calls):
-        call["id"] = call["id"] or f"call_{i}"
-    return reply
+        builder.chunk(chunk)
+        if builder.finished and getattr(chunk, "usage", None):
+            # The usage chunk after the finish is the last one. Asking for more only runs
+            # LiteLLM's success callbacks and cost lookup (~20 ms of CPU per call, on the
+            # critical path when a whole team finishes at once); the engine needs neither.
+            await _close(response)
+            break
+    return builder.reply()
 
 
 async def stream_completion(
@@ -168,33 +172,53 @@ async def stream_completion(
     phase: str,
     on_retry: Callable[[int], None],
     coalescer_holder: list[TextCoalescer],
+    tool_choice: Any = None,
 ) -> StreamedReply:
-    """Stream one reply, retrying provider errors; raises ProviderFailed when out of retries."""
+    """Stream one reply, retrying provider errors; raises ProviderFailed when out of retries.
+
+    A stream that ends without a finish_reason but holds complete text or complete tool calls
+    is a finished reply (llama.cpp's server ends a stream that way when another request
+    comes in); one cut mid tool call is an error like any other, and retried.
+    """
     attempt = 0
     while True:
         coalescer = TextCoalescer(emit, agent.id, phase, orchestrator.text_coalesce_ms / 1000)
         coalescer_holder[:] = [coalescer]
+        builder = ReplyBuilder(coalescer)
+        server = server_gate.server_key(agent.api_base, agent.model)
         try:
-            reply = await _stream_once(agent, messages, tools, coalescer)
+            try:
+                async with server_gate.gate(server):
+                    reply = await _stream_once(agent, messages, tools, builder, tool_choice)
+            except Exception as exc:
+                if not ended_without_finish(exc):
+                    raise
+                server_gate.mark_serial(server)  # it cuts streams: one request at a time from now on
+                problem = builder.problem()
+                if problem is not None:
+                    raise StreamCut(f"{problem} ({describe(exc, agent.api_base)})") from exc
+                reply = builder.reply(unterminated=True)
         except asyncio.CancelledError:
             coalescer.flush()
             raise
         except Exception as exc:  # provider errors arrive as many LiteLLM/httpx types
             coalescer.flush()
+            line, detail = describe(exc, agent.api_base), full_text(exc)
             retryable = _is_retryable(exc)
             if not retryable or attempt >= orchestrator.provider_retries:
-                raise ProviderFailed(short_error(exc)) from exc
+                raise ProviderFailed(line, detail) from exc
             delay = retry_after_seconds(exc)
             if delay is not None and delay > orchestrator.max_retry_after_seconds:
-                raise ProviderFailed(f"{short_error(exc)} (asks to retry after {delay:g}s, over max_retry_after_seconds)") from exc
+                raise ProviderFailed(f"{line} (asks to retry after {delay:g}s, over max_retry_after_seconds)", detail) from exc
             if delay is None:
                 backoff = orchestrator.retry_base_seconds * (2**attempt)
                 delay = min(orchestrator.retry_max_seconds, backoff * (0.75 + random.random() / 2))
             attempt += 1
-            emit(AgentError(agent=agent.id, error=short_error(exc), fatal=False, kind="provider", retry_in=round(delay, 3)))
+            emit(AgentError(agent=agent.id, error=line, fatal=False, kind="provider", retry_in=round(delay, 3), detail=detail))
             await asyncio.sleep(delay)
             on_retry(attempt)
             continue
+        coalescer.flush()
         if reply.prompt_tokens or reply.completion_tokens:
             emit(Usage(agent=agent.id, prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens))
         return reply

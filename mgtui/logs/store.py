@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mgtui.logs.liveness import INTERRUPTED, turn_status
 from mgtui.logs.reader import EVENTS_FILE
 from mgtui.question_text import with_chips
 
 INDEX_FILE = "session.json"
+EVALS_DIR = "evals"
 DEFAULT_LOG_ROOT = Path(".mgtui") / "logs"
 _HEAD_BYTES = 64 * 1024
 _TAIL_BYTES = 16 * 1024
@@ -82,7 +84,7 @@ def default_log_root(config_log_dir: str | None = None, cwd: Path | None = None)
 def _turn_info(row: dict[str, Any]) -> TurnInfo:
     return TurnInfo(
         turn=int(row.get("turn", 0)), question=str(row.get("question", "")), winner=row.get("winner"),
-        status=str(row.get("status", "")), duration_s=row.get("duration_s"),
+        status=turn_status(str(row.get("status", "")), row.get("pid")), duration_s=row.get("duration_s"),
     )
 
 
@@ -90,8 +92,8 @@ def _from_index(folder: Path, data: dict[str, Any]) -> SessionInfo:
     return SessionInfo(
         id=str(data.get("id") or folder.name), path=folder, created=str(data.get("created", "")),
         updated=str(data.get("updated", "")), cwd=data.get("cwd"), config_path=data.get("config_path"),
-        agents=list(data.get("agents") or []), turns=[_turn_info(r) for r in data.get("turns") or []],
-        status=str(data.get("status", "")),
+        agents=list(data.get("agents") or []), turns=(turns := [_turn_info(r) for r in data.get("turns") or []]),
+        status=INTERRUPTED if data.get("status") == "running" and turns and turns[-1].status == INTERRUPTED else str(data.get("status", "")),
     )
 
 
@@ -130,7 +132,7 @@ def _from_events(folder: Path) -> SessionInfo:
             question = str(event.get("question", ""))
             if isinstance(event.get("attachments"), list) and event["attachments"]:
                 question = with_chips(question, event["attachments"], 500)
-            turns.setdefault(turn, TurnInfo(turn=turn, question=question, status="running"))
+            turns.setdefault(turn, TurnInfo(turn=turn, question=question, status=turn_status("running", event.get("pid"))))
         elif kind == "turn_finished":
             row = turns.setdefault(turn, TurnInfo(turn=turn))
             row.status, row.winner, row.duration_s = event.get("status", ""), event.get("winner"), event.get("duration_s")
@@ -168,7 +170,8 @@ def _session_folders(log_root: Path) -> list[Path]:
         entries = list(os.scandir(log_root))
     except OSError:
         return []
-    return [Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(".")]
+    # `evals/` holds `mgtui eval` reports (mgtui/eval/store.py), not a session
+    return [Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(".") and e.name != EVALS_DIR]
 
 
 def list_sessions(log_root: Path, limit: int | None = None) -> list[SessionInfo]:

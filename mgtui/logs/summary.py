@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from mgtui.engine.events import AnyEvent
+from mgtui.logs.liveness import INTERRUPTED, turn_status
 
 WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # the protocol's own calls are not "tool use"
 
@@ -58,6 +59,7 @@ class AgentStats:
     first_answer_s: list[float] = field(default_factory=list)  # one per turn it answered in
     cost_usd: float | None = None
     cost_known: bool = False
+    fallbacks: int = 0  # answers/votes the engine took from text or forced (the model did not call the tool)
 
     @property
     def mean_first_answer_s(self) -> float | None:
@@ -67,7 +69,7 @@ class AgentStats:
         """Accumulate one turn's numbers into the session totals."""
         for name in ("answers", "votes_given", "votes_received", "votes_ignored", "wins", "runs", "rounds",
                      "restarts", "retries", "errors", "fatal_errors", "tool_calls", "tool_errors",
-                     "prompt_tokens", "completion_tokens"):
+                     "prompt_tokens", "completion_tokens", "fallbacks"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for tool, n in other.tools.items():
             self.tools[tool] = self.tools.get(tool, 0) + n
@@ -199,6 +201,7 @@ class _TurnBuilder:
         elif kind == "answer":
             st = self.stats(agent)
             st.answers += 1
+            st.fallbacks += getattr(e, "fallback", None) is not None
             if st.answers == 1:
                 st.first_answer_s.append(round(t, 3))
             if s.rounds and s.rounds[-1].votes:
@@ -210,6 +213,7 @@ class _TurnBuilder:
             counted = kind == "vote"
             self.stats(agent).votes_given += counted
             self.stats(agent).votes_ignored += not counted
+            self.stats(agent).fallbacks += counted and getattr(e, "fallback", None) is not None
             if counted:
                 self.stats(e.target).votes_received += 1
             label = getattr(e, "label", "")
@@ -279,6 +283,7 @@ def summarize(events: Iterable[AnyEvent], notices: Iterable[str] = ()) -> Sessio
     """Count everything in one pass over the events."""
     out = SessionSummary(notices=list(notices))
     models: dict[str, str] = {}
+    pid: int | None = None  # the process of the latest turn
     builder: _TurnBuilder | None = None
     last_t = 0.0
     for e in events:
@@ -292,14 +297,18 @@ def summarize(events: Iterable[AnyEvent], notices: Iterable[str] = ()) -> Sessio
         if e.type == "turn_started" or (builder is None and e.turn):
             if builder is not None:
                 builder.close_all(last_t - builder.t0)
+                if builder.s.status == "running":
+                    builder.s.status = INTERRUPTED  # a later turn started: this one never ended
             builder = _TurnBuilder(e.turn, t_abs, models)
             out.turns.append(builder.s)
+            pid = getattr(e, "pid", None)
         if builder is None:
             continue  # notices before any turn
         last_t = t_abs
         builder.feed(e, round(max(0.0, t_abs - builder.t0), 3))
     if builder is not None and builder.s.status == "running":
         builder.close_all(last_t - builder.t0)
+        builder.s.status = turn_status("running", pid)  # killed engine: interrupted, not running
     for a in out.agents:
         out.totals[a["id"]] = AgentStats(agent=a["id"], model=a.get("model", "?"))
     for turn in out.turns:

@@ -58,13 +58,13 @@ def agents_table(summary: SessionSummary) -> Table:
 def costs_table(summary: SessionSummary, *, with_cost: bool = True) -> Table:
     """What each agent cost and what went wrong: tokens, price, errors, retries, tools."""
     table = Table(title="usage and errors", expand=False)
-    names = ["agent", "tokens in", "tokens out"] + (["cost"] if with_cost else []) + ["errors", "retries", "tool calls", "tools failed"]
+    names = ["agent", "tokens in", "tokens out"] + (["cost"] if with_cost else []) + ["errors", "retries", "tool calls", "tools failed", "fallbacks"]
     for name in names:
         table.add_column(name, justify="left" if name == "agent" else "right", no_wrap=True)
     for s in summary.totals.values():
         cost = [_cost(s)] if with_cost else []
         table.add_row(Text(s.agent), f"{s.prompt_tokens:,}", f"{s.completion_tokens:,}", *cost, str(s.errors),
-                      str(s.retries), str(s.tool_calls), str(s.tool_errors))
+                      str(s.retries), str(s.tool_calls), str(s.tool_errors), str(s.fallbacks))
     return table
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import warnings
@@ -79,3 +80,17 @@ def missing_credentials(model: str, api_key: str | None, api_base: str | None) -
         return []
     missing = [k for k in report.get("missing_keys", []) if not (api_base and k.endswith("API_BASE"))]
     return missing
+
+
+@functools.lru_cache(maxsize=64)
+def supports_named_tool_choice(model: str) -> bool:
+    """Whether the provider accepts `tool_choice` (so a named tool can be required), per LiteLLM."""
+    if model.startswith("local/"):
+        return True  # the embedded provider constrains output to the named tool's grammar
+    litellm = get_litellm()
+    try:
+        name, provider, _key, _base = litellm.get_llm_provider(model)
+        params = litellm.get_supported_openai_params(model=name, custom_llm_provider=provider) or []
+    except Exception:  # unknown provider or model: do not send what it may reject
+        return False
+    return "tool_choice" in params

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -25,7 +25,19 @@ from mgtui.api_inputs import split_messages
 from mgtui.config.loader import ConfigError, LoadedConfig
 from mgtui.providers.litellm_access import get_litellm
 from mgtui.serve import openai_format as fmt
-from mgtui.serve.limits import DEFAULT_MAX_BODY, DEFAULT_MAX_CONCURRENT, DEFAULT_QUEUE_TIMEOUT, BodyTooLarge, Busy, TurnSlots, read_body
+from mgtui.serve.body import checked_messages, parse_body, stream_flags
+from mgtui.serve.limits import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_CONCURRENT,
+    DEFAULT_QUEUE_TIMEOUT,
+    READERS_PER_SLOT,
+    BodyReaders,
+    BodyTooLarge,
+    BodyTooSlow,
+    Busy,
+    TurnSlots,
+)
 from mgtui.serve.teams import OfferedTeam, TeamRequestError, http_team, model_list, team_name
 from mgtui.serve.turns import TurnRun
 
@@ -47,9 +59,15 @@ class ServeSettings:
     max_body: int = DEFAULT_MAX_BODY  # bytes; larger bodies get 413
     max_concurrent: int = DEFAULT_MAX_CONCURRENT  # turns at once
     queue_timeout: float = DEFAULT_QUEUE_TIMEOUT  # seconds a request waits for a turn, then 429
+    body_timeout: float = DEFAULT_BODY_TIMEOUT  # seconds to send the whole body, then 408
 
     def offered(self) -> tuple[OfferedTeam, ...]:
         return self.teams or (OfferedTeam(team_name(self.config, set()), self.config, self.config_label),)
+
+
+def _limits(settings: ServeSettings) -> tuple[TurnSlots, BodyReaders]:
+    readers = BodyReaders(settings.max_concurrent * READERS_PER_SLOT, settings.queue_timeout, settings.body_timeout)
+    return TurnSlots(settings.max_concurrent, settings.queue_timeout), readers
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error", code: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -59,6 +77,17 @@ def _error(status: int, message: str, kind: str = "invalid_request_error", code:
 def _json(body: dict[str, Any], redact: Redact, status: int = 200) -> Response:
     """A JSON body passed through the session's redactor (the log's: keys never go out)."""
     return Response(redact(json.dumps(body, ensure_ascii=False)), status_code=status, media_type="application/json")
+
+
+# name or [IPv6] with an optional port, and nothing else: a URL parser would read
+# `evil.example@127.0.0.1` or `localhost#@evil.example` as a loopback name
+_HOST_HEADER = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+
+
+def _host_name(header: str) -> str:
+    """The host a Host header names (lower case, IPv6 without brackets); '' when malformed."""
+    match = _HOST_HEADER.fullmatch(header.strip())
+    return match.group(1).strip("[]").lower() if match else ""
 
 
 def _authorised(header: str, key: str) -> bool:
@@ -110,15 +139,19 @@ async def _stream(run: TurnRun, reply: fmt.Reply, include_usage: bool, keepalive
 def create_app(settings: ServeSettings) -> Any:
     """The ASGI application (FastAPI wrapped in the host/API-key guard)."""
     slots: TurnSlots | None = None  # made in the server's event loop
+    readers: BodyReaders | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        nonlocal slots
-        slots = TurnSlots(settings.max_concurrent, settings.queue_timeout)
+        nonlocal slots, readers
+        slots, readers = _limits(settings)
         await asyncio.to_thread(get_litellm)  # seconds of import: pay them before the first request
         yield
 
-    app = FastAPI(title="mgtui", summary="A multi-agent consensus team as an OpenAI-compatible model", lifespan=lifespan)
+    # No /docs, /redoc or /openapi.json: they answered without the API key, and /docs loads
+    # its scripts from a CDN. docs/api.md describes the API.
+    app = FastAPI(title="mgtui", summary="A multi-agent consensus team as an OpenAI-compatible model", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
     started = int(time.time())
     teams = settings.offered()
 
@@ -132,25 +165,30 @@ def create_app(settings: ServeSettings) -> Any:
 
     @app.post("/v1/chat/completions", response_model=None)
     async def chat_completions(request: Request) -> Response:
-        nonlocal slots
+        nonlocal slots, readers
         # JSON only: a browser page cannot send this content type cross-site without a preflight
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             return _error(415, "send the request body as application/json")
+        if slots is None or readers is None:  # no lifespan (an ASGI host that skips it): make them in this loop
+            slots, readers = _limits(settings)
         try:
-            body = json.loads(await read_body(request, settings.max_body))
-            if not isinstance(body, dict):
-                raise ValueError("the body must be a JSON object")
-            model = str(body.get("model") or "")
-            question, history = split_messages(body.get("messages") or [])
-            loaded: LoadedConfig = http_team(model, body, teams, allow_tools=settings.allow_tools, allow_build=settings.allow_build)
+            async with readers.slot():  # bounds the bodies held in memory, read or parsed
+                body = parse_body(await readers.read(request, settings.max_body))
+                model = str(body.get("model") or "")
+                question, history = split_messages(checked_messages(body.get("messages") or []))
+                stream, include_usage = stream_flags(body)
+                loaded: LoadedConfig = http_team(model, body, teams, allow_tools=settings.allow_tools, allow_build=settings.allow_build)
+                del body
         except BodyTooLarge:
             return _error(413, f"the request body is over {settings.max_body} bytes (the server's --max-body)", code="request_too_large")
+        except BodyTooSlow:
+            return _error(408, f"the request body did not arrive within {settings.body_timeout:g} s", code="request_timeout")
         except TeamRequestError as exc:
             return _error(exc.status, str(exc), code=exc.code)
         except (ValueError, ConfigError) as exc:
             return _error(400, str(exc))
-        if slots is None:  # no lifespan (an ASGI host that skips it): make them in this loop
-            slots = TurnSlots(settings.max_concurrent, settings.queue_timeout)
+        except Busy as exc:
+            return _error(429, str(exc), "rate_limit_error", "server_busy", headers={"Retry-After": str(exc.retry_after)})
         try:
             release = await slots.acquire()
         except Busy as exc:
@@ -162,8 +200,7 @@ def create_app(settings: ServeSettings) -> Any:
             raise
         run = TurnRun(session, question, request, release)
         reply = fmt.Reply(model=model)
-        if body.get("stream"):
-            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        if stream:
             return StreamingResponse(_stream(run, reply, include_usage, settings.keepalive_seconds), media_type="text/event-stream")
         await asyncio.gather(run.ended, return_exceptions=True)
         if run.client_left:
@@ -197,7 +234,7 @@ class _Guard:
 
     def _refusal(self, headers: Headers, path: str) -> JSONResponse | None:
         if self.settings.loopback_only:
-            host = urlsplit("//" + headers.get("host", "")).hostname or ""
+            host = _host_name(headers.get("host", ""))
             if host not in LOOPBACK_NAMES:
                 return _error(421, f"this server only answers requests addressed to this machine, not '{host}'")
         key = self.settings.api_key

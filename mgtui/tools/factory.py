@@ -142,16 +142,20 @@ class SessionTools:
             self._reported.add(key)
             self.session.emit(AgentError(agent=agent, error=problem, fatal=False, kind="tools"))
 
+    def _redact(self, text: str) -> str:
+        redact = getattr(self.session, "redact", None)  # test doubles of the session may have none
+        return redact(text) if redact is not None else text
+
     # the event sink: traces and snapshots ------------------------------------------------------
     def on_event(self, event: Any) -> None:
         self.traces.feed(event)
         if event.type == "answer":
             run = self.traces.take(event.agent)
-            trace = render_trace(event.label, run, event.content, event.turn)
+            trace = self._redact(render_trace(event.label, run, event.content, event.turn))  # joined text: no key split in pieces
             self.workspaces.record_answer(event.agent, event.turn, event.answer_index, trace)
         elif event.type == "final_answer" and event.strategy != "winner_reuse":
             anon = self.anon.get(event.agent, event.agent)
-            trace = render_trace(f"final presentation by {anon}", self.traces.take(event.agent), event.content, event.turn)
+            trace = self._redact(render_trace(f"final presentation by {anon}", self.traces.take(event.agent), event.content, event.turn))
             self.workspaces.write_trace(event.agent, event.turn, "execution_trace_final.md", trace)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
+import logging
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,6 +22,7 @@ from mgtui.engine.streaming import short_error
 from mgtui.tools.permissions import ToolError
 
 PREFIX = "mcp__"
+_CURRENT: contextvars.ContextVar["McpServer"] = contextvars.ContextVar("mgtui_mcp_server")
 
 
 def tool_name(server: str, tool: str) -> str:
@@ -38,6 +41,7 @@ class McpServer:
         self._ready = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._scope: Any = None  # anyio.CancelScope around the SDK client, once it starts
 
     @property
     def name(self) -> str:
@@ -55,11 +59,15 @@ class McpServer:
             await asyncio.wait_for(self._ready.wait(), self.config.timeout_seconds)
         except TimeoutError:
             self.failure = f"MCP server '{self.name}' did not start within {self.config.timeout_seconds:g} s"
-            await self.stop()
+            # The handshake will never end: abort it now (the SDK's bounded shutdown then runs in
+            # the background, during the turn) instead of waiting for it to notice a stop.
+            self._abort()
 
     async def stop(self) -> None:
         self._stop.set()
         if self._task is not None:
+            if self._client is None:  # still in the handshake: nothing to wait for but its shutdown
+                self._abort()
             try:
                 await asyncio.wait_for(asyncio.shield(self._task), 10)
             except (TimeoutError, asyncio.CancelledError):
@@ -87,18 +95,25 @@ class McpServer:
     # the holder task --------------------------------------------------------------------
     async def _hold(self) -> None:
         errlog: TextIO | None = None
+        _CURRENT.set(self)  # the SDK's reader tasks inherit it: its log records name this server
         try:
             from mcp import Client
 
             if self._errlog_path is not None and self.config.type == "stdio":
                 self._errlog_path.parent.mkdir(parents=True, exist_ok=True)
                 errlog = self._errlog_path.open("a", encoding="utf-8")
-            async with Client(self._transport(errlog), read_timeout_seconds=self.config.timeout_seconds) as client:
-                listing = await client.list_tools()
-                self.tools = self._specs(listing.tools)
-                self._client = client
-                self._ready.set()
-                await self._stop.wait()
+            import anyio
+
+            quiet_sdk_logs()
+            # A cancel scope, not task.cancel(): one native cancel can be absorbed by the SDK's
+            # shielded shutdown, and the handshake would then wait on for its full timeout.
+            with anyio.CancelScope() as self._scope:
+                async with Client(self._transport(errlog), read_timeout_seconds=self.config.timeout_seconds, message_handler=self._on_message) as client:
+                    listing = await client.list_tools()
+                    self.tools = self._specs(listing.tools)
+                    self._client = client
+                    self._ready.set()
+                    await self._stop.wait()
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # spawn errors, handshake errors, anyio exception groups
@@ -109,6 +124,25 @@ class McpServer:
             self._ready.set()
             if errlog is not None:
                 errlog.close()
+
+    async def _on_message(self, message: Any) -> None:
+        """Transport errors after the handshake arrive here."""
+        if isinstance(message, Exception):
+            self.bad_output(message)
+
+    def bad_output(self, exc: BaseException | None) -> None:
+        """Output that is not JSON-RPC: this is no MCP server (or a broken one). One line."""
+        if self.failure:
+            return
+        self.failure = f"MCP server '{self.name}' does not speak MCP: its output is not JSON-RPC{_bad_line(exc)}"
+        if self._client is None:
+            self._abort()  # the handshake cannot succeed: fail now, not at the start timeout
+
+    def _abort(self) -> None:
+        if self._scope is not None:
+            self._scope.cancel()
+        elif self._task is not None:
+            self._task.cancel()  # still importing the SDK
 
     def _transport(self, errlog: TextIO | None) -> Any:
         cfg = self.config
@@ -155,6 +189,37 @@ def result_text(result: Any) -> str:
     if not parts and result.structured_content is not None:
         parts.append(json.dumps(result.structured_content, ensure_ascii=False))
     return "\n".join(parts)
+
+
+def _bad_line(exc: BaseException | None) -> str:
+    """` ('first 60 characters of the line')` when the parse error carries the line."""
+    errors = getattr(exc, "errors", None)
+    try:
+        text = errors()[0].get("input") if callable(errors) else None
+    except Exception:  # noqa: BLE001 - only a nicer message is at stake
+        text = None
+    return f" ({str(text)[:60]!r})" if text else ""
+
+
+class _OneLine(logging.Filter):
+    """The SDK logs a full traceback per bad line (and more); we report each problem as one line
+    through the server's failure, so keep only the message, without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Failed to parse JSONRPC message"):
+            server = _CURRENT.get(None)
+            if server is not None:
+                server.bad_output(record.exc_info[1] if record.exc_info else None)
+            return False  # the server's failure says it, once
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+def quiet_sdk_logs() -> None:
+    for name in ("mcp.client.stdio", "mcp.client.streamable_http", "mcp.shared.session", "mcp.client.session", "mcp.shared.jsonrpc_dispatcher"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _OneLine) for f in logger.filters):
+            logger.addFilter(_OneLine())
 
 
 def _unwrap(exc: BaseException) -> str:

@@ -190,6 +190,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         yield SystemCommand("Sessions", "Past sessions: replay, continue or analyse one (F4)", self.action_sessions)
         yield SystemCommand("Session analysis", "Numbers, vote flow and timeline of this session (F5)",
                             self.action_log_analysis)
+        yield SystemCommand("Evals", "Past `mgtui eval` runs: accuracy with intervals, cost, chart", self.action_evals)
         main = self._live_main()
         if main is None:
             return
@@ -215,3 +216,9 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         if path is not None:
             self.reload_config(str(path))
             self.notify(f"{path} saved: it applies from the next turn.", title="Config")
+
+    def action_evals(self) -> None:
+        from mgtui.tui.screens.evals import EvalScreen  # noqa: PLC0415 - off the first frame
+
+        if not isinstance(self.screen, EvalScreen):
+            self.push_screen(EvalScreen(self._sessions_root()))

@@ -50,6 +50,7 @@ class AgentText(EngineMessage):
     agent: str
     delta: str
     final: bool = False  # True while the winner presents the final answer
+    reasoning: bool = False  # thinking tokens: shown dimmed in the agent's pane, never an answer
 
 
 @dataclass
@@ -83,6 +84,7 @@ class AnswerPosted(EngineMessage):
     agent: str
     label: str
     content: str
+    fallback: str | None = None  # text | forced | parsed: the model did not call the tool itself
 
 
 @dataclass
@@ -91,6 +93,7 @@ class VoteCast(EngineMessage):
     target: str
     label: str
     reason: str
+    fallback: str | None = None
 
 
 @dataclass
@@ -134,6 +137,17 @@ class ConsensusReached(EngineMessage):
     tied: list[str]
     how: str
     by: str = "votes"  # "human" when the person picked the winner
+    method: str = "consensus"  # or "council"
+    aggregate_rank: dict[str, float] | None = None  # council: agent -> mean rank
+
+
+@dataclass
+class RankingPosted(EngineMessage):
+    """Council mode: one reviewer's ranking (config ids, best first) with reasons."""
+
+    agent: str
+    order: list[str]
+    reasons: dict[str, str]
 
 
 @dataclass
@@ -246,7 +260,7 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.AgentStarted(agent=a, attempt=attempt, round=rnd, reason=reason, vote_only=vote_only):
             return AgentStarted(t, a, attempt, rnd, reason, vote_only)
         case ev.TextDelta(agent=a, delta=delta, phase=phase):
-            return AgentText(t, a, delta, phase == "final")
+            return AgentText(t, a, delta, phase == "final", phase == "reasoning")
         case ev.ToolCall(agent=a, call_id=cid, name=name, arguments=args):
             return ToolCallMsg(t, a, cid, name, args)
         case ev.ToolResult(agent=a, call_id=cid, name=name, result=result, error=error):
@@ -254,9 +268,9 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.HookRun(agent=a, hook=hook, tool=tool, outcome=outcome, detail=detail):
             return HookRan(t, a, hook, tool, outcome, detail)
         case ev.AnswerPosted(agent=a, label=label, content=content):
-            return AnswerPosted(t, a, label, content)
+            return AnswerPosted(t, a, label, content, getattr(event, "fallback", None))
         case ev.VoteCast(agent=a, target=target, label=label, reason=reason):
-            return VoteCast(t, a, target, label, reason)
+            return VoteCast(t, a, target, label, reason, getattr(event, "fallback", None))
         case ev.VoteIgnored(agent=a, target=target, why=why):
             return VoteIgnored(t, a, target, why)
         case ev.VotesReset(by=by, cleared=cleared):
@@ -268,7 +282,9 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.Usage(agent=a, prompt_tokens=p, completion_tokens=c):
             return UsageReported(t, a, p, c)
         case ev.Consensus(winner=winner, tally=tally, tie=tie, tied=tied, how=how):
-            return ConsensusReached(t, winner, tally, tie, tied, how, getattr(event, "by", "votes"))
+            return ConsensusReached(t, winner, tally, tie, tied, how, getattr(event, "by", "votes"), getattr(event, "method", "consensus"), getattr(event, "aggregate_rank", None))
+        case ev.Ranking(agent=a, order=order, reasons=reasons):
+            return RankingPosted(t, a, list(order), dict(reasons))
         case ev.Hint(text=text, to=to, addressed=addressed):
             return HintGiven(t, text, list(to), addressed)
         case ev.WritesProposed(files=files):

@@ -24,6 +24,7 @@ class VoteBoard:
     latest_label: dict[str, str] = field(default_factory=dict)  # agent -> latest answer label
     votes: dict[str, Vote] = field(default_factory=dict)  # voter -> standing vote
     dropped: set[str] = field(default_factory=set)
+    drop_reasons: dict[str, str] = field(default_factory=dict)  # agent -> why it left the turn (one line)
     resets: int = 0
     last_reset_by: str | None = None
     winner: str | None = None
@@ -32,6 +33,10 @@ class VoteBoard:
     tied: list[str] = field(default_factory=list)
     how: str = ""
     names: dict[str, str] = field(default_factory=dict)  # blind mode: config id -> shown name
+    method: str = "consensus"
+    rankings: dict[str, list[str]] = field(default_factory=dict)  # council: reviewer -> authors best first
+    rank_reasons: dict[str, dict[str, str]] = field(default_factory=dict)  # reviewer -> author -> reason
+    aggregate: dict[str, float] = field(default_factory=dict)  # the engine's mean ranks, once decided
 
     def name(self, agent: str) -> str:
         return self.names.get(agent, "you" if agent == "human" else agent)
@@ -64,12 +69,34 @@ class VoteBoard:
         self.resets += 1
         self.last_reset_by = by
 
-    def drop(self, agent: str) -> None:
+    def drop(self, agent: str, reason: str = "") -> None:
         self.dropped.add(agent)
+        if reason:
+            self.drop_reasons[agent] = reason
         self.votes.pop(agent, None)
 
-    def decide(self, winner: str, tally: dict[str, int], tie: bool, tied: list[str], how: str) -> None:
+    def decide(
+        self, winner: str, tally: dict[str, int], tie: bool, tied: list[str], how: str, method: str = "consensus", aggregate: dict[str, float] | None = None
+    ) -> None:
         self.winner, self.tally, self.tie, self.tied, self.how = winner, dict(tally), tie, list(tied), how
+        self.method, self.aggregate = method, dict(aggregate or {})
+
+    def rank(self, reviewer: str, order: list[str], reasons: dict[str, str]) -> None:
+        self.method = "council"
+        self.rankings[reviewer] = list(order)
+        self.rank_reasons[reviewer] = dict(reasons)
+
+    def mean_ranks(self) -> list[tuple[str, float, int]]:
+        """(author, mean rank, rankings counted), best first: the engine's numbers once it
+        decided, else computed from the rankings so far (ties: config order)."""
+        places: dict[str, list[int]] = {}
+        for order in self.rankings.values():
+            for place, author in enumerate(order, start=1):
+                places.setdefault(author, []).append(place)
+        mean = self.aggregate or {a: round(sum(p) / len(p), 3) for a, p in places.items()}
+        position = {a: i for i, a in enumerate(self.agents)}
+        rows = [(a, m, len(places.get(a, []))) for a, m in mean.items()]
+        return sorted(rows, key=lambda r: (r[1], position.get(r[0], len(position))))
 
     def snapshot(self) -> VoteBoard:
         """A copy for the sidebar's reactive, so later updates are seen as changes."""

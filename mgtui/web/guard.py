@@ -21,6 +21,15 @@ from aiohttp import web
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 WS_PREFIX = "/ws"
+# A page of another site may not frame ours: inside a frame our page is same-origin, so its
+# websocket passes the Origin check, and every frame starts an app and an engine process
+# (a hostile page with 3 iframes started 3 apps and 3 engines) and could trick the user into typing.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -51,6 +60,10 @@ class AccessGuard:
         host = (request.headers.get("Host") or "").lower()
         if host not in self.hosts:
             return f"Host '{host}' does not name this server"
+        if request.host.lower() != host:
+            # An absolute request line (`GET http://evil.example/ HTTP/1.1`) makes aiohttp's
+            # `request.host` the URL's, which our page would put in its websocket URL.
+            return f"request line names another host '{request.host}'"
         path = request.path
         if path != WS_PREFIX and not path.startswith(WS_PREFIX + "/"):
             return None
@@ -68,5 +81,8 @@ class AccessGuard:
         reason = self.refusal(request)
         if reason is not None:
             # Plain 403 before the handler runs: a websocket is never upgraded, no app started.
-            return web.Response(status=403, text=f"mgtui web: refused: {reason}\n")
-        return await handler(request)
+            return web.Response(status=403, text=f"mgtui web: refused: {reason}\n", headers=PAGE_HEADERS)
+        response = await handler(request)
+        if not response.prepared:  # a websocket's (101) headers are already sent
+            response.headers.update(PAGE_HEADERS)
+        return response

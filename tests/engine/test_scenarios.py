@@ -114,22 +114,21 @@ async def test_late_answer_resets_votes_and_earlier_voters_vote_again(model_serv
     assert log.one("consensus").tally == {"alpha": 0, "beta": 0, "gamma": 3}
 
 
-async def test_agent_that_never_calls_a_tool_is_dropped_after_three_attempts(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+async def test_agent_that_never_calls_a_tool_is_nudged_then_its_text_is_its_answer(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
     model_server.script("alpha", R.text("I think it is Paris, but I will not call a tool."))
     model_server.script("beta", R.answer_then_vote("B: Paris", vote_for="agent2", final="B presents"))
     result, log = await ask_once(agent_config(), tmp_path, QUESTION)
 
     assert (result.status, result.winner, result.final_answer) == ("ok", "beta", "B presents")
-    assert "alpha" not in result.answers
+    # Issue 15: text is never a reason to drop an agent that has no answer yet: it becomes its answer.
+    assert result.answers["alpha"] == "I think it is Paris, but I will not call a tool."
     errors = log.of("agent_error", agent="alpha")
-    assert [(e.kind, e.fatal) for e in errors] == [("enforcement", False)] * 3 + [("enforcement", True)]
-    requests = model_server.requests_for("alpha")
-    assert len(requests) == 3
-    for later in requests[1:]:  # the nudge goes back as a user message
-        assert later.messages[-1]["role"] == "user" and "did not call a tool" in later.messages[-1]["content"]
-        assert later.messages[-2]["role"] == "assistant"
-    assert [e.attempt for e in log.of("agent_started", agent="alpha")] == [1, 2, 3]
-    assert log.one("consensus").tally == {"beta": 1}
+    assert [(e.kind, e.fatal) for e in errors[:2]] == [("enforcement", False)] * 2
+    nudged = model_server.requests_for("alpha")[1]  # the nudge goes back as a user message
+    assert nudged.messages[-1]["role"] == "user" and "did not call a tool" in nudged.messages[-1]["content"]
+    assert nudged.messages[-2]["role"] == "assistant"
+    assert [e.attempt for e in log.of("agent_started", agent="alpha")][:2] == [1, 2]
+    assert log.one("consensus").tally["beta"] == 1
 
 
 async def test_invalid_calls_go_back_as_tool_errors_and_the_agent_recovers(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
@@ -244,7 +243,8 @@ async def test_cancel_mid_turn_keeps_partial_answers(model_server: ModelServer, 
     def sink(event: Any) -> None:
         if event.type == "text":
             seen[event.agent] = seen.get(event.agent, "") + event.delta
-            if "Alpha revises: Paris, France" in seen.get("alpha", "") and seen.get("beta") == "Beta drafts: Paris is":
+            # a stalled stream may hold back its last characters (they could start a key: "s" of "sk-test")
+            if "Alpha revises: Paris, Fr" in seen.get("alpha", "") and seen.get("beta", "").startswith("Beta drafts: Paris"):
                 both_streaming.set()
 
     session = new_session(agent_config(), tmp_path, sink)

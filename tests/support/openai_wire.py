@@ -52,12 +52,18 @@ def stream_chunks(request: RecordedRequest, reply: Reply, response_id: str) -> l
         return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
     out = [chunk({"role": "assistant", "content": ""})]
+    out += [chunk({"reasoning_content": piece}) for piece in split_text(reply.reasoning, reply.chunk_size)]
     out += [chunk({"content": piece}) for piece in split_text(reply.content, reply.chunk_size)]
     for i, call in enumerate(reply.tool_calls):
         opening = {"index": i, "id": call.id or f"call_{response_id}_{i}", "type": "function", "function": {"name": call.name, "arguments": ""}}
         out.append(chunk({"tool_calls": [opening]}))
-        out += [chunk({"tool_calls": [{"index": i, "function": {"arguments": piece}}]}) for piece in split_text(call.arguments_json(), reply.chunk_size)]
-    out.append(chunk({}, reply.finish_reason))
+        for piece in split_text(call.arguments_json(), reply.chunk_size):
+            more: dict[str, Any] = {"function": {"arguments": piece}} if reply.sparse_tool_deltas else {"index": i, "function": {"arguments": piece}}
+            out.append(chunk({"tool_calls": [more]}))
+    if reply.end_after is not None:
+        return out[: reply.end_after]  # a clean end, too early: no finish_reason, no usage
+    if reply.finish:
+        out.append(chunk({}, reply.finish_reason))
     if request.include_usage:
         out.append({**base, "choices": [], "usage": usage_for(request, reply)})
     return out

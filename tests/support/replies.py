@@ -41,6 +41,11 @@ class Reply:
     fail_after: int | None = None  # streamed chunks sent before `failure` happens
     failure: Failure | None = None  # "abort": drop the connection; "hang": stop sending
     hold: threading.Event | None = None  # the response starts only once the test sets it
+    # Quirks of real servers (issue 15):
+    finish: bool = True  # False: the stream ends with [DONE] but no chunk carries a finish_reason
+    end_after: int | None = None  # send only this many chunks, then end cleanly ([DONE], no finish_reason)
+    reasoning: str = ""  # streamed first as `reasoning_content` deltas (DeepSeek-R1, o-series via LiteLLM)
+    sparse_tool_deltas: bool = False  # a tool call's id and index only in its first chunk
 
     @property
     def finish_reason(self) -> str:
@@ -68,6 +73,11 @@ def new_answer(content: str, *, text: str = "", **options: Any) -> Reply:
 
 def vote(agent_id: str, reason: str = "it is the best answer", *, text: str = "", **options: Any) -> Reply:
     return tool_call("vote", {"agent_id": agent_id, "reason": reason}, text=text, **options)
+
+
+def thinking(reasoning: str, content: str, **options: Any) -> Reply:
+    """A reasoning model's reply in text: `<think>reasoning</think>` then the content (tags split by chunking)."""
+    return text(f"<think>{reasoning}</think>{content}", **options)
 
 
 def error(status: int, message: str = "", headers: dict[str, str] | None = None, **options: Any) -> Reply:
@@ -184,6 +194,32 @@ def answer_then_vote(
         if "new_answer" in request.tool_names:
             return new_answer(answer, **options)
         return text("I have no workflow tool to call.", **options)
+
+    return policy
+
+
+def named_choice(request: RecordedRequest) -> str | None:
+    """The tool a request's `tool_choice` names ({"type": "function", "function": {"name": ...}})."""
+    choice = request.body.get("tool_choice")
+    if isinstance(choice, dict):
+        return (choice.get("function") or {}).get("name")
+    return None
+
+
+def text_unless_named(answer: str, vote_for: str = "agent1", reason: str = "it is the best", final: str | None = None, **options: Any) -> ScriptFn:
+    """A model that writes plain text unless a named tool_choice makes it call that tool
+    (what llama.cpp's server does with SmolLM2: it obeys the grammar a named choice imposes)."""
+
+    def policy(request: RecordedRequest, _index: int) -> Reply:
+        if not request.tools:
+            return text(final if final is not None else answer, **options)
+        named = named_choice(request)
+        if named == "vote":
+            offered = request.vote_enum
+            return vote(vote_for if vote_for in offered else offered[0], reason, **options)
+        if named == "new_answer":
+            return new_answer(answer, **options)
+        return text(answer, **options)
 
     return policy
 

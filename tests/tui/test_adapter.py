@@ -30,6 +30,7 @@ REQUIRED: dict[str, dict[str, Any]] = {
     "agent_stopped": {"agent": "a"},
     "usage": {"agent": "a"},
     "consensus": {"winner": "a", "tally": {"a": 1}},
+    "ranking": {"agent": "a", "order": ["b", "a"]},
     "final_started": {"agent": "a", "strategy": "winner_present"},
     "final_answer": {"agent": "a", "content": "c"},
     "turn_finished": {"status": "ok"},

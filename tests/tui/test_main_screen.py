@@ -207,3 +207,39 @@ def test_cli_finds_the_session_to_continue(tmp_path) -> None:
     assert session_to_resume(tmp_path, None, False) is None
     with pytest.raises(SystemExit):
         session_to_resume(tmp_path, "nope", False)
+
+
+async def test_thinking_and_fallbacks_are_marked_in_the_panes() -> None:
+    """Issue 15: reasoning shows dimmed under "thinking" (never as answer text); answers and
+    votes the engine took from text are marked."""
+    app = make_app("imperfect_models_one_turn.jsonl")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        screen = app.screen
+        await wait_until(pilot, lambda: not screen.turn_running)
+        await settle(pilot)
+        alpha = next(p for p in screen.query(AgentPane) if p.agent_id == "alpha")
+        thinking = [t for t in alpha.query(LiveTail) if t.has_class("-thinking")]
+        assert len(thinking) == 1 and "Weighing 100 °C" in thinking[0].text
+        assert all("Weighing" not in t.text for t in alpha.query(LiveTail) if not t.has_class("-thinking"))
+        marks = [str(s.content) for s in alpha.query(".fallback-mark")]
+        assert marks == ["⚑ answer taken from its text (the model did not call the tool)"]
+        gamma = next(p for p in screen.query(AgentPane) if p.agent_id == "gamma")
+        assert [str(s.content) for s in gamma.query(".fallback-mark")] == ["⚑ vote read from its text (the model did not call the tool)"]
+        beta = next(p for p in screen.query(AgentPane) if p.agent_id == "beta")
+        assert not beta.query(".fallback-mark")
+
+
+async def test_a_dropped_agent_says_why_in_the_sidebar() -> None:
+    from mgtui.tui.vote_board import VoteBoard
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.query(VoteSidebar)))
+        sidebar = app.screen.query_one(VoteSidebar)
+        board = VoteBoard(agents=["alpha", "beta"])
+        board.drop("beta", "HTTP 500 from 127.0.0.1:8001: scripted failure")
+        sidebar.board = board
+        await pilot.pause()
+        texts = [str(s.content) for s in sidebar.query(".vs-empty")]
+        assert "✗ beta dropped: HTTP 500 from 127.0.0.1:8001: scripted failure" in texts

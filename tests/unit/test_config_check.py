@@ -28,4 +28,4 @@ def test_a_missing_file_and_an_unreadable_encoding_are_problems_not_crashes(tmp_
     latin1 = tmp_path / "latin1.yaml"
     latin1.write_bytes("agents:\n  - id: caf\xe9\n    model: openai/x\n".encode("latin-1"))
     result = check_config(str(latin1), tmp_path)
-    assert result.path == latin1 and "cannot be read as a config" in (result.problem or "")
+    assert result.path == latin1 and f"{latin1}:2:12: not UTF-8" in (result.problem or "")  # where the bad byte is

@@ -27,6 +27,9 @@ def test_shipped_config_validates_without_warnings(name: str) -> None:
 def test_council_uses_synthesize_and_project_uses_context_paths() -> None:
     by_name = {c.name: load_config_file(c.path).config for c in shipped_configs()}
     assert by_name["council"].orchestrator.final_answer_strategy == "synthesize"
+    assert by_name["council"].orchestrator.coordination == "council"
+    large = by_name["large_team"]
+    assert len(large.agents) == 16 and large.orchestrator.visibility == "neighbours"
     assert {p.permission for p in by_name["project"].orchestrator.context_paths} == {"read", "write"}
     assert all(a.mcp_servers for a in by_name["mcp-tools"].agents)
 

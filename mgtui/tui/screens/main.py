@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from mgtui.tui.engine_client import EngineFactory, EngineLike
 
 NARROW_COLUMNS = 100  # below this, panes are stacked behind a selector
+GRID_MAX = 9  # more agents than this are shown as compact rows
 VOTES_TAB = "tab-votes"
 ConfigResolver = Callable[[], Awaitable["str | None"]]
 
@@ -162,6 +163,16 @@ class MainScreen(HumanControls, ViewControls, Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_COLUMNS, "-narrow")
+        self._apply_compact()
+
+    def _apply_compact(self) -> None:
+        """Beyond the 9-pane grid: one row per agent, the focused one expanded (not when
+        narrow: there a selector shows one full pane at a time)."""
+        compact = len(self.panes) > GRID_MAX and not self.has_class("-narrow")
+        self.query_one("#agents").set_class(compact, "-compact")
+        expanded = next((p for p in self.panes.values() if p.has_class("-expanded")), next(iter(self.panes.values()), None))
+        for pane in self.panes.values():
+            pane.set_compact(compact, pane is expanded)
 
     @property
     def status(self) -> StatusBar:
@@ -189,6 +200,7 @@ class MainScreen(HumanControls, ViewControls, Screen[None]):
         columns, rows = grid_shape(len(wanted))
         container.styles.grid_size_columns = columns
         container.styles.grid_size_rows = rows
+        self._apply_compact()
         tabs = self.query_one(Tabs)
         tabs.clear()
         try:
@@ -472,7 +484,10 @@ class MainScreen(HumanControls, ViewControls, Screen[None]):
         pane.start_run(message.reason, message.attempt, message.round, message.vote_only)
 
     def on_agent_text(self, message: m.AgentText) -> None:
-        if message.final:
+        if message.reasoning:
+            if (pane := self._pane(message.agent)) is not None:
+                pane.append_thinking(message.delta)
+        elif message.final:
             self.final_view.append_text(message.delta)
         elif (pane := self._pane(message.agent)) is not None:
             pane.append_text(message.delta)
@@ -494,13 +509,13 @@ class MainScreen(HumanControls, ViewControls, Screen[None]):
 
     def on_answer_posted(self, message: m.AnswerPosted) -> None:
         if (pane := self._pane(message.agent)) is not None:
-            pane.show_answer(message.label, message.content)
+            pane.show_answer(message.label, message.content, message.fallback)
         self.board.answer(message.agent, message.label)
         self._board_changed()
 
     def on_vote_cast(self, message: m.VoteCast) -> None:
         if (pane := self._pane(message.agent)) is not None:
-            pane.show_vote(self.display_name(message.target), message.label, message.reason)
+            pane.show_vote(self.display_name(message.target), message.label, message.reason, message.fallback)
         elif message.agent == "human":
             self.status.detail = f"your vote: {self.display_name(message.target)}"
         self.board.vote(message.agent, message.target, message.label, message.reason)
@@ -525,7 +540,7 @@ class MainScreen(HumanControls, ViewControls, Screen[None]):
             pane.note(("dropped: " if message.fatal else "error: ") + message.error, "-error")
             pane.state = "dropped" if message.fatal else "error"
         if message.fatal:
-            self.board.drop(message.agent)
+            self.board.drop(message.agent, message.error)
             self._board_changed()
 
     def on_agent_stopped(self, message: m.AgentStopped) -> None:
@@ -538,10 +553,16 @@ class MainScreen(HumanControls, ViewControls, Screen[None]):
             pane.tokens += message.prompt_tokens + message.completion_tokens
 
     def on_consensus_reached(self, message: m.ConsensusReached) -> None:
-        self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how)
+        self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how, message.method, message.aggregate_rank)
         self.apply_names(reveal=True)  # blind mode ends: models are shown with the winner
         self._board_changed()
-        self.status.detail = f"consensus: {message.winner}"
+        self.status.detail = f"{'council' if message.method == 'council' else 'consensus'}: {message.winner}"
+
+    def on_ranking_posted(self, message: m.RankingPosted) -> None:
+        if (pane := self._pane(message.agent)) is not None:
+            pane.show_ranking([self.display_name(a) for a in message.order])
+        self.board.rank(message.agent, message.order, message.reasons)
+        self._board_changed()
 
     def on_final_started(self, message: m.FinalStarted) -> None:
         self.final_view.start(message.agent, message.strategy)

@@ -22,17 +22,21 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
+from mgtui.tui.widgets.compact_line import CompactLine
 from mgtui.tui.widgets.follow_scroll import FollowScroll
 from mgtui.tui.widgets.live_tail import LiveTail
 
 MAX_BLOCKS = 40  # older blocks are removed; the event log keeps everything
-WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # shown as answers/votes, not tool rows
+WORKFLOW_TOOLS = frozenset({"new_answer", "vote", "rank"})  # shown as answers/votes, not tool rows
+# How an answer/vote came about when the model did not call the tool itself (issue 15).
+FALLBACK_MARKS = {"text": "taken from its text", "forced": "after a forced tool choice", "parsed": "read from its text"}
 STATE_ICONS = {
     "waiting": "·",
     "thinking": "…",
     "streaming": "▸",
     "answered": "✓",
     "voted": "☑",
+    "ranked": "☰",
     "restarted": "↺",
     "presenting": "★",
     "error": "!",
@@ -137,6 +141,18 @@ class AgentPane(Vertical, can_focus=True):
     AgentPane > .pane-body { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     AgentPane > .pane-header.-state-error, AgentPane > .pane-header.-state-dropped { color: $text-error; }
     AgentPane > .pane-header.-state-answered, AgentPane > .pane-header.-state-voted { color: $text-success; }
+    AgentPane LiveTail.-thinking { color: $text-muted; text-style: italic; }
+    AgentPane .thinking-label { color: $text-muted; text-style: dim italic; }
+    AgentPane .fallback-mark { color: $text-warning; }
+    /* Large teams: one row per agent; the focused (expanded) one keeps the full pane. */
+    AgentPane.-compact { border: none; height: 1; min-height: 1; }
+    AgentPane.-compact > .pane-header, AgentPane.-compact > .pane-body { display: none; }
+    AgentPane.-compact > CompactLine { display: block; }
+    AgentPane.-compact:focus, AgentPane.-compact:focus-within { background: $boost; }
+    AgentPane.-compact.-expanded { border: round $primary; height: 14; min-height: 6; background: transparent; }
+    AgentPane.-compact.-expanded > .pane-header { display: block; }
+    AgentPane.-compact.-expanded > .pane-body { display: block; }
+    AgentPane.-compact.-expanded > CompactLine { display: none; }
     """
 
     state: reactive[str] = reactive("waiting")
@@ -149,6 +165,7 @@ class AgentPane(Vertical, can_focus=True):
         self.model = model
         self.chars_received = 0  # every streamed character, for benchmarks and tests
         self._tail: LiveTail | None = None
+        self._thinking: LiveTail | None = None  # the current run's thinking (dimmed), if any
         self._tools: dict[str, ToolRow] = {}
         self._before_presenting = "answered"
         self.latest_answer = ""  # raw Markdown of the latest answer, for copying
@@ -156,6 +173,18 @@ class AgentPane(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes=f"pane-header -state-{self.state}")
         yield FollowScroll(classes="pane-body")
+        yield CompactLine(self.agent_id)
+
+    def set_compact(self, on: bool, expanded: bool = False) -> None:
+        """Large-team layout: a single row, or (expanded) the full pane."""
+        self.set_class(on, "-compact")
+        self.set_class(on and expanded, "-expanded")
+
+    def on_focus(self) -> None:
+        # Large teams: the pane the user moves to is the one shown in full.
+        if self.has_class("-compact") and self.parent is not None:
+            for pane in self.parent.query_children(AgentPane):
+                pane.set_class(pane is self, "-expanded")
 
     @property
     def body(self) -> FollowScroll:
@@ -199,6 +228,7 @@ class AgentPane(Vertical, can_focus=True):
     def _refresh_header(self) -> None:
         if self.is_mounted:
             self.query_one(".pane-header", Static).update(self._header())
+            self.query_one(CompactLine).set_status(STATE_ICONS.get(self.state, "?"), self.state, self.label, self.tokens)
 
     def watch_state(self, old: str, new: str) -> None:
         # The class goes on the header only: a class change on the pane itself would restyle
@@ -223,12 +253,18 @@ class AgentPane(Vertical, can_focus=True):
         if excess > 0:
             body.remove_children(list(body.children[:excess]))
 
+    def _compact_text(self, text: str) -> None:
+        if self.has_class("-compact"):
+            self.query_one(CompactLine).add_text("\n" + text)
+
     def clear(self) -> None:
         """Start a new turn: empty body, waiting state (totals stay)."""
         self.flush_text()
+        self.query_one(CompactLine).clear_text()
         self.body.remove_children()
         self.body.anchor(False)
         self._tail = None
+        self._thinking = None
         self._tools.clear()
         self.state = "waiting"
         self.label = ""
@@ -236,18 +272,37 @@ class AgentPane(Vertical, can_focus=True):
 
     def start_run(self, reason: str, attempt: int, round_: int, vote_only: bool) -> None:
         self.flush_text()
+        self._thinking = None
         if reason != "start" or round_ > 1:
             extra = " · may only vote" if vote_only else ""
             self._add(Note(Text(f"── run {round_}, attempt {attempt}: {reason}{extra}"), classes="-run"))
         self._start_tail()
-        self.state = "thinking" if reason in ("start", "next round", "retry", "enforce") else "restarted"
+        self.state = "thinking" if reason in ("start", "next round", "retry", "enforce", "rank") else "restarted"
+
+    def append_thinking(self, delta: str) -> None:
+        """Reasoning tokens: a dimmed tail of their own under a "thinking" label."""
+        if self._thinking is None:
+            self.flush_text()
+            self._add(Static(Text("thinking…"), classes="thinking-label"))
+            self._thinking = LiveTail(classes="-thinking")
+            self._add(self._thinking)
+            self._tail = None  # answer text after the thinking starts a tail below it
+        self._thinking.append(delta)
+        self.chars_received += len(delta)
+        if self.state in ("thinking", "restarted", "waiting"):
+            self.state = "thinking"
 
     def append_text(self, delta: str) -> None:
+        if self._thinking is not None:
+            self.flush_text()
+            self._thinking = None
         if self._tail is None:
             self._start_tail()
         assert self._tail is not None
         self._tail.append(delta)
         self.chars_received += len(delta)
+        if self.has_class("-compact"):
+            self.query_one(CompactLine).add_text(delta)
         if self.state in ("thinking", "restarted", "waiting"):
             self.state = "streaming"
 
@@ -276,8 +331,9 @@ class AgentPane(Vertical, can_focus=True):
             tail.flush()
 
     def flush_text(self) -> None:
-        if self._tail is not None and self._tail.is_mounted:
-            self._tail.flush()
+        for tail in (self._tail, self._thinking):
+            if tail is not None and tail.is_mounted:
+                tail.flush()
 
     def tool_call(self, call_id: str, name: str, arguments: Any) -> None:
         if name in WORKFLOW_TOOLS:
@@ -293,7 +349,7 @@ class AgentPane(Vertical, can_focus=True):
         elif name not in WORKFLOW_TOOLS and error:
             self.note(f"{name}: {error}", "-error")
 
-    def show_answer(self, label: str, content: str) -> None:
+    def show_answer(self, label: str, content: str, fallback: str | None = None) -> None:
         self.flush_text()
         # The run's streamed text ends with the answer itself (the engine streams the answer
         # while the model writes it): show it once, as Markdown. The log keeps every word.
@@ -303,14 +359,31 @@ class AgentPane(Vertical, can_focus=True):
         self._tail = None
         self._add(AnswerBlock(label, content))
         self.latest_answer = content
+        self._mark_fallback("answer", fallback)
         self.label = label
         self.state = "answered"
 
-    def show_vote(self, target: str, label: str, reason: str) -> None:
+    def show_vote(self, target: str, label: str, reason: str, fallback: str | None = None) -> None:
         self.flush_text()
         self._tail = None
         self._add(Note(Text(f"☑ voted for {target} ({label}): {reason}"), classes="-vote"))
+        self._compact_text(f"☑ voted for {target}: {reason}")
+        self._mark_fallback("vote", fallback)
         self.state = "voted"
+
+    def _mark_fallback(self, what: str, fallback: str | None) -> None:
+        if fallback:
+            how = FALLBACK_MARKS.get(fallback, fallback)
+            self._add(Static(Text(f"⚑ {what} {how} (the model did not call the tool)"), classes="fallback-mark"))
+
+    def show_ranking(self, order: list[str]) -> None:
+        """Council mode: this agent's ranking of the answers, best first."""
+        self.flush_text()
+        self._tail = None
+        self._add(Note(Text("☰ ranked " + " > ".join(order)), classes="-vote"))
+        self._compact_text("☰ ranked " + " > ".join(order))
+        self.state = "ranked"
 
     def note(self, text: str, classes: str = "") -> None:
         self._add(Note(Text(text), classes=classes))
+        self._compact_text(text)

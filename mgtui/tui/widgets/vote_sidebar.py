@@ -16,6 +16,10 @@ from textual.widgets import Collapsible, Static
 from mgtui.tui.vote_board import VoteBoard
 
 
+GROUP_VOTERS_OVER = 3  # more voters than this for one answer are listed on one line
+LARGE_TEAM = 9  # in teams larger than this, any two voters are grouped
+
+
 class VoteSidebar(VerticalScroll):
     DEFAULT_CSS = """
     VoteSidebar {
@@ -32,6 +36,8 @@ class VoteSidebar(VerticalScroll):
     VoteSidebar .vs-winner { color: $text-success; text-style: bold; margin-top: 1; }
     VoteSidebar .vs-tie { color: $text-muted; }
     VoteSidebar .vs-empty { color: $text-muted; }
+    VoteSidebar .vs-rank-head { color: $text-muted; text-style: bold; }
+    VoteSidebar .vs-rank { height: auto; }
     VoteSidebar Collapsible { padding: 0; border: none; background: transparent; }
     VoteSidebar Collapsible > Contents { padding: 0 0 0 2; }
     """
@@ -63,6 +69,9 @@ class VoteSidebar(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         board = self.board
+        if board.method == "council":
+            yield from self._compose_council(board)
+            return
         yield Static("Votes", classes="vs-title")
         live = board.live
         yield Static(f"{board.voted_count} of {len(live)} voted", classes="vs-count", id="vote-count")
@@ -77,22 +86,56 @@ class VoteSidebar(VerticalScroll):
         if not board.latest_label:
             yield Static("no answers yet", classes="vs-empty")
         roomy = self._default_open = self._roomy()
-        for agent in board.agents:
+        # Large teams: the answers with most votes first, so the leaders stay in view.
+        agents = sorted(board.agents, key=lambda a: -len(board.votes_for(a))) if len(board.agents) > LARGE_TEAM else board.agents
+        for agent in agents:
             label = board.latest_label.get(agent)
             if label is None:
                 continue
             votes = board.votes_for(agent)
             yield Static(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), classes="vs-answer")
+            if len(votes) > (1 if len(board.agents) > LARGE_TEAM else GROUP_VOTERS_OVER):  # one line of voters, reasons on expand
+                with Collapsible(title=f"← {', '.join(board.name(v.voter) for v in votes)}", collapsed=True):
+                    for vote in votes:
+                        yield Static(Text(f"{board.name(vote.voter)}: {vote.reason or '(no reason given)'}"))
+                continue
             for vote in votes:
                 title = "← you (human)" if vote.voter == "human" else f"← {board.name(vote.voter)}"
                 key = f"{vote.voter}>{vote.target}:{vote.label}"
                 with Collapsible(title=title, collapsed=not self.expanded.get(key, roomy), name=key):
                     yield Static(Text(vote.reason or "(no reason given)"))
         for agent in sorted(board.dropped):
-            yield Static(Text(f"✗ {agent} dropped"), classes="vs-empty")
+            why = board.drop_reasons.get(agent, "")
+            yield Static(Text(f"✗ {board.name(agent)} dropped" + (f": {why}" if why else "")), classes="vs-empty")
         if board.winner is not None:
             how = "picked by you" if board.how == "human" else board.how
             yield Static(Text(f"★ winner: {board.winner} ({how})"), classes="vs-winner", id="vote-winner")
             if board.tie:
                 tied = ", ".join(board.tied)
                 yield Static(Text(f"tie between {tied}: first in config order wins"), classes="vs-tie")
+
+    def _compose_council(self, board: VoteBoard) -> ComposeResult:
+        """Council mode: the aggregate ranking table (mean rank per answer, best first) and
+        each reviewer's order with its reasons on expand."""
+        yield Static("Council ranking", classes="vs-title")
+        live = board.live
+        ranked = sum(1 for r in board.rankings if r not in board.dropped)
+        yield Static(f"{ranked} of {len(live)} ranked · {len(board.latest_label)} answers", classes="vs-count", id="vote-count")
+        rows = board.mean_ranks()
+        if not rows:
+            yield Static("no rankings yet" if board.latest_label else "no answers yet", classes="vs-empty")
+        else:
+            yield Static(Text(f"{'#':>2} {'mean':>5}  answer (rankings)"), classes="vs-rank-head")
+            for place, (author, mean, count) in enumerate(rows, start=1):
+                yield Static(Text(f"{place:>2} {mean:>5.2f}  {board.name(author)} ({count})"), classes="vs-rank", id=f"rank-{place}")
+        for reviewer, order in board.rankings.items():
+            with Collapsible(title=f"{board.name(reviewer)}: {' > '.join(board.name(a) for a in order)}", collapsed=True):
+                reasons = board.rank_reasons.get(reviewer, {})
+                for author in order:
+                    yield Static(Text(f"{board.name(author)}: {reasons.get(author) or '(no reason given)'}"))
+        for agent in sorted(board.dropped):
+            yield Static(Text(f"✗ {board.name(agent)} dropped"), classes="vs-empty")
+        if board.winner is not None:
+            yield Static(Text(f"★ best ranked: {board.winner} ({board.how})"), classes="vs-winner", id="vote-winner")
+            if board.tie:
+                yield Static(Text(f"tie between {', '.join(board.tied)}: first in config order wins"), classes="vs-tie")

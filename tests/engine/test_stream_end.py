@@ -1,0 +1,42 @@
+"""A streamed reply ends at its usage chunk: LiteLLM's end-of-stream bookkeeping (success
+callbacks, cost lookup) is skipped, because it ran on the critical path between phases."""
+
+from __future__ import annotations
+
+import asyncio
+
+from mgtui.config.models import AgentConfig, OrchestratorConfig
+from mgtui.engine.streaming import stream_completion
+from mgtui.providers.litellm_access import get_litellm
+from tests.support import replies as R
+from tests.support.model_server import ModelServer
+
+
+async def test_the_reply_is_complete_without_litellms_success_handlers(model_server: ModelServer) -> None:
+    litellm = get_litellm()
+    from litellm.integrations.custom_logger import CustomLogger
+
+    class Counter(CustomLogger):
+        successes = 0
+
+        async def async_log_success_event(self, kwargs, response_obj, start_time, end_time) -> None:  # noqa: ANN001
+            Counter.successes += 1
+
+    model_server.script("alpha", R.new_answer("Paris, with enough words to stream in chunks.", chunk_size=8))
+    agent = AgentConfig(id="alpha", model="openai/alpha", api_base=model_server.url, api_key="sk-test")
+    events: list[object] = []
+    counter = Counter()
+    litellm.callbacks.append(counter)
+    try:
+        reply = await stream_completion(
+            agent=agent, messages=[{"role": "user", "content": "Capital of France?"}], tools=None,
+            orchestrator=OrchestratorConfig(text_coalesce_ms=0), emit=events.append, phase="coordination",
+            on_retry=lambda _n: None, coalescer_holder=[],
+        )
+        await asyncio.sleep(0.3)  # LiteLLM schedules its success handlers as tasks after the stream
+    finally:
+        litellm.callbacks.remove(counter)
+    assert reply.tool_calls[0]["function"]["name"] == "new_answer"
+    assert '"Paris, with enough words' in reply.tool_calls[0]["function"]["arguments"]
+    assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
+    assert Counter.successes == 0
