@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.widgets import Tab, Tabs
 
 from mgtui.tui.widgets.agent_pane import STATE_ICONS
+from mgtui.tui.widgets.compact_line import CompactLine
 from mgtui.tui.widgets.vote_sidebar import VoteSidebar
 from tests.tui.engines import settle, wait_until
 from tests.tui.test_main_screen import ask, make_app
@@ -21,6 +22,8 @@ async def test_blind_mode_hides_names_until_the_consensus() -> None:
         await settle(pilot)
         titles = [str(p.border_title) for p in screen.panes.values()]
         assert titles == ["agent1", "agent2", "agent3"]
+        # large teams' compact rows (main's issue 17) are named the same way
+        assert [p.query_one(CompactLine).shown_name for p in screen.panes.values()] == titles
         board = screen.query_one(VoteSidebar).board
         assert board.name("alpha") == "agent1"
         shown = " ".join(str(w.content) for w in screen.query_one(VoteSidebar).query("Static"))

@@ -169,11 +169,14 @@ class AgentPane(Vertical, can_focus=True):
         self._tools: dict[str, ToolRow] = {}
         self._before_presenting = "answered"
         self.latest_answer = ""  # raw Markdown of the latest answer, for copying
+        self._shown_name = agent_id  # blind mode: agentN until the consensus
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes=f"pane-header -state-{self.state}")
         yield FollowScroll(classes="pane-body")
-        yield CompactLine(self.agent_id)
+        line = CompactLine(self.agent_id)
+        line.shown_name = self._shown_name
+        yield line
 
     def set_compact(self, on: bool, expanded: bool = False) -> None:
         """Large-team layout: a single row, or (expanded) the full pane."""
@@ -215,6 +218,11 @@ class AgentPane(Vertical, can_focus=True):
     def show_name(self, name: str, *, hide_model: bool = False) -> None:
         """Blind mode shows `agentN` only; the real id and model come back at the consensus."""
         self.border_title = escape(name if hide_model else f"{name} · {self.model}")
+        self._shown_name = name
+        if self.is_mounted:  # large teams' compact row names the agent too
+            line = self.query_one(CompactLine)
+            line.shown_name = name
+            line.flush()
 
     def _header(self) -> Text:
         header = Text()
