@@ -130,16 +130,55 @@ def run_check(agents: int, timeout: float, keep: bool) -> int:
             print(f"kept: tmux -L {tmux.socket} attach; files in {workdir}")
 
 
+TYPED_AFTER_FOCUS = "typed after the focus moved?"
+
+
+def run_focus_check(timeout: float) -> int:
+    """Move the focus off the prompt (Alt+→ to a pane, like a click), keep typing: every key,
+    `?` included, must land in the prompt and no help screen may open."""
+    sys.path.insert(0, str(REPO))
+    from tests.support.replies import answer_then_vote  # noqa: PLC0415
+
+    workdir = Path(tempfile.mkdtemp(prefix="mgtui-tmux-"))
+    server, config = loopback_setup(workdir, 2, lambda i: answer_then_vote(f"Answer {i}."))
+    tmux = Tmux(120, 40)
+    try:
+        tmux.start(mgtui_command(config), workdir, mgtui_env())
+        tmux.wait_for(lambda s: "a1 · openai/m1" in s and "engine ready" in s, timeout, poll=0.05)
+        tmux.send("M-Right")
+        # The focus left the prompt once the footer no longer offers the prompt's "Send".
+        tmux.wait_for(lambda s: "Send" not in (s.strip().splitlines() or [""])[-1], 5, poll=0.05)
+        tmux.send(TYPED_AFTER_FOCUS, literal=True)
+        _took, screen = tmux.wait_for(lambda s: TYPED_AFTER_FOCUS in s, 10, poll=0.05)
+        if "Keys" in screen.splitlines()[0]:
+            print("FAIL: the help screen opened", file=sys.stderr)
+            return 1
+        print("TYPED-AFTER-FOCUS-OK")
+        print(screen)
+        return 0
+    except TimeoutError as error:
+        print(f"TIMEOUT: {error}", file=sys.stderr)
+        return 1
+    finally:
+        tmux.kill()
+        server.stop()  # type: ignore[attr-defined]
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agents", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds from Enter to the final answer")
     parser.add_argument("--keep", action="store_true", help="leave the tmux session and files for inspection")
+    parser.add_argument("--focus-typing", action="store_true",
+                        help="instead: move the focus to a pane, type, and check the keys reach the prompt")
     args = parser.parse_args(argv)
     if shutil.which("tmux") is None:
         print("tmux is not installed (apt-get install -y tmux)", file=sys.stderr)
         return 2
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    if args.focus_typing:
+        return run_focus_check(args.timeout)
     return run_check(args.agents, args.timeout, args.keep)
 
 

@@ -24,3 +24,18 @@ def one_line(question: str, limit: int = 200) -> str:
     first = typed.split("\n", 1)[0].strip()
     cut = len(first) > limit or first != typed
     return first[: limit - 1] + "…" if len(first) > limit else first + (" …" if cut else "")
+
+
+def chip(attachment: dict[str, object]) -> str:
+    """`⟨notes.txt · 1.2 kB⟩`, `⟨docs/ ✎⟩` (✎: writable): an attachment as what it is."""
+    path = str(attachment.get("path", "?"))
+    size = int(attachment.get("bytes", 0) or 0)
+    shown = f"{size / 1024:.1f} kB" if size >= 1024 else (f"{size} B" if size else "")
+    mark = " ✎" if attachment.get("mode") == "write" else ""
+    return f"⟨{path}{' · ' + shown if shown else ''}{mark}⟩"
+
+
+def with_chips(question: str, attachments: list[dict[str, object]] | None, limit: int = 200) -> str:
+    """The typed question's first line followed by one chip per attachment."""
+    chips = " ".join(chip(a) for a in attachments or [] if isinstance(a, dict))
+    return f"{one_line(question, limit)}  {chips}" if chips else one_line(question, limit)

@@ -21,6 +21,12 @@ import pytest
 
 from tests.support.model_server import ModelServer
 
+
+@pytest.fixture(autouse=True)
+def _private_ui_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app remembers the theme (mgtui/tui/ui_state.py): never in the real home from tests."""
+    monkeypatch.setenv("MGTUI_STATE_DIR", str(tmp_path_factory.mktemp("ui-state")))
+
 # Small enough that retry scenarios stay quick, large enough to exercise the backoff path.
 FAST_ORCHESTRATOR: dict[str, Any] = {
     "retry_base_seconds": 0.05,

@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--session", help="add a turn to the session with this id")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.add_argument("-v", "--verbose", action="store_true", help="more progress detail (restarts)")
+    parser.add_argument("--no-write", action="store_true",
+                        help="the presenter's changes to your files are logged as proposals, never written")
     return parser
 
 
@@ -64,6 +66,7 @@ def main(argv: list[str]) -> int:
 
         print(f"config: {source}", file=sys.stderr)
         session.add_sink(ProgressPrinter(verbose=args.verbose))
+    session.review_writes = args.no_write  # nobody reviews them here: held means never written
     return asyncio.run(_run(session, question, args.json))
 
 
@@ -96,8 +99,9 @@ async def _run(session, question: str, as_json: bool) -> int:  # type: ignore[no
         print(safe_json(json.dumps(data, ensure_ascii=False)))
     elif result.final_answer:
         print(safe(result.final_answer))  # model text: never terminal control sequences
+        verb = "did not write (--no-write)" if session.review_writes else "wrote"
         for path in result.files_written:
-            print(f"mgtui: wrote {safe(path)}", file=sys.stderr)
+            print(f"mgtui: {verb} {safe(path)}", file=sys.stderr)
     if result.status == "cancelled":
         return EXIT_CANCELLED
     if result.final_answer is not None:

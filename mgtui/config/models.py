@@ -125,6 +125,9 @@ class OrchestratorConfig(_Strict):
     context_paths: list[ContextPath] = Field(default_factory=list)
     agent_workspaces: bool = Field(default=False, description="Give every agent a workspace folder and the file tools even without context paths.")
     log_dir: str | None = Field(default=None, description="Where session logs go (default ./.mgtui/logs).")
+    human: Literal["observer", "voter"] = Field(
+        default="observer", description="voter: the person's vote (v on a pane) counts like an agent's; observer: it does not.")
+    blind: bool = Field(default=False, description="Show agents as agent1..agentN (no model names) until the consensus.")
     coordination: Literal["consensus", "council"] = Field(
         default="consensus",
         description="consensus: answer and vote until everyone agrees; council: independent answers, anonymous peer ranking, a chairman writes the final answer.",

@@ -53,6 +53,7 @@ class RunState:
 
     coalescers: list[TextCoalescer] = field(default_factory=list)
     transcripts: list[str] = field(default_factory=list)  # text of the finished replies
+    inbox: list[dict[str, Any]] = field(default_factory=list)  # the user's hints for the next call
 
     @property
     def transcript(self) -> str:
@@ -169,6 +170,9 @@ async def run_agent(
     texts: list[str] = []  # non-empty text of replies without a workflow call (for the fallbacks)
 
     async def stream(offered: list[dict[str, Any]], tool_choice: Any = None) -> StreamedReply:
+        if state.inbox:  # hints sent during this run go into its next model call
+            messages.extend(state.inbox)
+            state.inbox.clear()
         try:
             return await stream_completion(
                 agent=agent,

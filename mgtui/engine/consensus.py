@@ -43,7 +43,7 @@ class VoteBook:
         """Record an answer; every standing vote is cleared. Returns (k, voters cleared)."""
         self.answers.setdefault(agent, []).append(content)
         self._answer_seq[agent] = next(self._clock)
-        cleared = [v for v in self.order if v in self.votes]
+        cleared = [v for v in self.order if v in self.votes] + [v for v in self.votes if v not in self.order]  # + the human
         self.votes.clear()
         return len(self.answers[agent]), cleared
 

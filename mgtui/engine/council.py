@@ -23,7 +23,9 @@ from mgtui.engine import council_prompts as prompts
 from mgtui.engine import protocol, visibility
 from mgtui.engine.agent import AgentDropped, Decision, RunState, run_agent
 from mgtui.engine.consensus import Outcome
-from mgtui.engine.events import AgentStarted, AnswerPosted, Consensus, Ranking
+from mgtui.engine.events import AgentStarted, AnswerPosted, Consensus, Hint, Ranking, SessionNotice
+from mgtui.engine.hints import clean_hint, hint_message
+from mgtui.engine.human import HUMAN, HumanAction, apply_human_action
 from mgtui.engine.streaming import short_error
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ class Council:
         self.reasons: dict[str, dict[str, str]] = {}  # reviewer -> author -> reason
         self.aggregate = Aggregate()
         self._rng = random.Random()
+        self.decided: Outcome | None = None  # the person picked the winner (decide)
 
     # stage runner -------------------------------------------------------------------
     def _begin(self, slot: AgentSlot, round_: int, reason: str) -> int:
@@ -84,6 +87,10 @@ class Council:
                 return "timeout"
             if item is _CANCEL:
                 continue
+            if isinstance(item, HumanAction):
+                if self._human(item, waiting):
+                    return "ok"
+                continue
             agent_id, run_id, result = item
             slot = orch.slots[agent_id]
             if run_id != slot.run_id:
@@ -96,11 +103,50 @@ class Council:
                 on_result(slot, result)
         return "cancelled" if orch._cancelled else "ok"
 
+    # the person in the turn -------------------------------------------------------------
+    def _human(self, action: HumanAction, waiting: set[str]) -> bool:
+        """A hint reaches the agents still working (and their later stages); drop leaves the
+        council; decide ends it with the person's pick (True). Votes and restarts have no
+        meaning between the stages and are refused."""
+        orch = self.orch
+        if action.kind == "hint":
+            self._hint(action.text, list(action.to) if action.to else None)
+        elif action.kind == "drop":
+            apply_human_action(orch, action)
+            if action.agent not in orch.book.live:
+                waiting.discard(action.agent)
+        elif action.kind == "decide":
+            if orch.book.answer_count(action.agent) == 0:
+                orch.emit(SessionNotice(level="warning", message=f"cannot pick {action.agent}: it has no answer yet"))
+                return False
+            self.aggregate = aggregate_rankings(orch.book.agents_with_answers(), self.rankings)
+            self.decided = Outcome(action.agent, dict(self.aggregate.first_places), False, [], HUMAN)
+            return True
+        else:
+            what = "your vote was not counted" if action.kind == "vote" else f"cannot restart {action.agent}"
+            orch.emit(SessionNotice(level="warning", message=f"{what}: not available in council mode"))
+        return False
+
+    def _hint(self, text: str, addressed: list[str] | None) -> None:
+        orch = self.orch
+        unknown = [a for a in addressed or [] if a not in orch.slots]
+        if unknown or not text.strip():
+            orch.emit(SessionNotice(level="warning", message=f"hint not sent: no agent {', '.join(unknown)}" if unknown else "hint not sent: it is empty"))
+            return
+        text = clean_hint(text)
+        reached = [a for a in orch.book.order if a in orch.book.live and (addressed is None or a in addressed)]
+        for agent in reached:
+            slot = orch.slots[agent]
+            if slot.running or slot.pending:
+                slot.state.inbox.append(hint_message(text))  # its next model call carries it
+        orch.hints.add(text, reached)  # later stages' prompts carry it too
+        orch.emit(Hint(text=text, to=reached, addressed=addressed))
+
     # stage 1 --------------------------------------------------------------------------
     def _start_answer(self, slot: AgentSlot) -> None:
         orch = self.orch
         run_id = self._begin(slot, 1, "start")
-        messages = prompts.answer_messages(orch.question, orch.history, slot.cfg.system_message)
+        messages = [*prompts.answer_messages(orch.question, orch.history, slot.cfg.system_message), *orch.hints.messages_for(slot.cfg.id)]
         slot.task = asyncio.create_task(orch._run(slot, run_id, messages, [], True), name=f"council-answer-{slot.cfg.id}")
 
     def _on_answer(self, slot: AgentSlot, result: Decision) -> None:
@@ -118,7 +164,7 @@ class Council:
         ids = [orch.slots[a].anon for a in shown]
         limit = orch.settings.max_answer_chars
         texts = [(orch.slots[a].anon, visibility.bounded(orch.book.latest(a) or "", limit)) for a in shown]
-        messages = prompts.rank_messages(orch.question, orch.history, slot.cfg.system_message, texts)
+        messages = [*prompts.rank_messages(orch.question, orch.history, slot.cfg.system_message, texts), *orch.hints.messages_for(slot.cfg.id)]
         run_id = self._begin(slot, 2, "rank")
         slot.task = asyncio.create_task(self._rank_run(slot, run_id, messages, ids), name=f"council-rank-{slot.cfg.id}")
 
@@ -169,6 +215,8 @@ class Council:
         for slot in self._live():
             self._start_answer(slot)
         status = await self._collect({s.cfg.id for s in self._live()}, deadline, self._on_answer)
+        if self.decided is not None:
+            return "ok", self.decided, None
         authors = orch.book.agents_with_answers()
         if status == "cancelled":
             return "cancelled", None, None
@@ -180,6 +228,8 @@ class Council:
             for slot in self._live():
                 self._start_rank(slot, authors)
             status = await self._collect({s.cfg.id for s in self._live()}, deadline, self._on_ranking)
+            if self.decided is not None:
+                return "ok", self.decided, None
             if status == "cancelled":
                 return "cancelled", None, None
         how = "ranking" if self.rankings else "unranked"

@@ -42,6 +42,9 @@ class TurnStarted(_Event):
     question: str
     history_len: int
     anonymous_ids: dict[str, str] = Field(default_factory=dict)  # config id -> agentN
+    # `question` is what the person typed; the files attached with `@path` are listed here
+    # (the agents get their contents as well): [{path, mode: read|write, bytes}]
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
     pid: int | None = None  # the engine's process: a turn without turn_finished whose pid is gone was interrupted
 
 
@@ -163,7 +166,8 @@ class Consensus(_Event):
     tally: dict[str, int]
     tie: bool = False
     tied: list[str] = Field(default_factory=list)
-    how: str = "votes"  # "votes", "timeout_votes", "timeout_newest", "single"
+    how: str = "votes"  # "votes", "timeout_votes", "timeout_newest", "single", "human"
+    by: str = "votes"  # who decided: "votes", "human" (the person picked it), "timeout"
     method: str = "consensus"  # "consensus" (votes) or "council" (peer ranking)
     aggregate_rank: dict[str, float] | None = None  # council: agent -> mean rank of its answer (1 = best)
 
@@ -199,6 +203,31 @@ class SessionNotice(_Event):
     message: str
 
 
+class WritesProposed(_Event):
+    """The presenter's changes to the user's files wait for review (TUI): one diff per file."""
+
+    type: Literal["writes_proposed"] = "writes_proposed"
+    files: list[dict[str, Any]] = Field(default_factory=list)  # [{path, diff, bytes, new}]
+
+
+class WritesDecided(_Event):
+    """What the person accepted (written to disk) and rejected of the proposed changes."""
+
+    type: Literal["writes_decided"] = "writes_decided"
+    applied: list[str] = Field(default_factory=list)
+    rejected: list[str] = Field(default_factory=list)
+
+
+class Hint(_Event):
+    """The person steered a running turn: `text` goes to the agents in `to` (their next call)."""
+
+    type: Literal["hint"] = "hint"
+    who: str = "human"
+    text: str
+    to: list[str] = Field(default_factory=list)  # config ids it reached (or will at their next run)
+    addressed: list[str] | None = None  # `@agent` ids the person named; None: everyone
+
+
 Event = Annotated[
     Union[
         SessionStarted,
@@ -221,6 +250,9 @@ Event = Annotated[
         FinalAnswer,
         TurnFinished,
         SessionNotice,
+        Hint,
+        WritesProposed,
+        WritesDecided,
     ],
     Field(discriminator="type"),
 ]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mgtui.engine.events import AnswerPosted, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, parse_event
+from mgtui.question_text import with_chips
 
 REDACTED = "***"
 # `scheme://user:password@host`: a provider's error text may echo a URL with its credentials.
@@ -206,7 +207,8 @@ class SessionLog:
         elif isinstance(event, TurnStarted):
             self._votes = []
             turns = [t for t in self.index.setdefault("turns", []) if t.get("turn") != event.turn]
-            turns.append({"turn": event.turn, "question": event.question[:500], "status": "running", "winner": None, "pid": event.pid})
+            question = with_chips(event.question, getattr(event, "attachments", None), 500) if getattr(event, "attachments", None) else event.question
+            turns.append({"turn": event.turn, "question": question[:500], "status": "running", "winner": None, "pid": event.pid})
             self.index["turns"] = turns
             self.index["status"] = "running"
             self._save_index(event.ts)

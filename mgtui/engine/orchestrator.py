@@ -28,6 +28,8 @@ from mgtui.engine.events import (
     VoteIgnored,
     VotesReset,
 )
+from mgtui.engine.hints import TurnHints
+from mgtui.engine.human import HumanAction, apply_human_action, unread_hint
 from mgtui.engine.presentation import present_final_answer
 from mgtui.engine.streaming import Emit, short_error
 from mgtui.providers.litellm_access import missing_credentials
@@ -97,6 +99,9 @@ class Orchestrator:
         self.question = ""
         self.files_written: list[str] = []  # by the final presenter's tools
         self.dropped: list[dict[str, str]] = []  # [{agent, reason}] in the order they were dropped
+        self.hints = TurnHints()  # the person's notes during this turn (engine/hints.py)
+        self.typed_question: str | None = None  # as typed, when attachments were added to `question`
+        self.attachments: list[dict[str, Any]] = []  # [{path, mode, bytes}] for turn_started
 
     # plumbing -----------------------------------------------------------------
     def emit(self, event: Any) -> None:
@@ -109,6 +114,24 @@ class Orchestrator:
     def cancel(self) -> None:
         self._cancelled = True
         self._queue.put_nowait(_CANCEL)
+
+    def human(self, action: HumanAction) -> None:
+        """The person acts on the running turn (hint, vote, decide, drop, restart): queued, so it
+        is handled between agent results (engine/human.py)."""
+        self._queue.put_nowait(action)
+
+    def deferred_agents(self) -> set[str]:
+        return set(self._deferred)
+
+    def restart_later(self, slot: AgentSlot, why: str) -> None:
+        self._schedule_run(slot, why)
+
+    def cancel_run(self, slot: AgentSlot, why: str) -> None:
+        """Stop a run and make any result it already queued stale."""
+        self._stop(slot, why)
+        self._deferred.pop(slot.cfg.id, None)
+        slot.pending = False
+        slot.run_id += 1
 
     def _visible_answers(self, reader: str | None = None) -> list[protocol.VisibleAnswer]:
         """Answers `reader` may read and vote for (visibility), peers' bounded in length."""
@@ -146,6 +169,7 @@ class Orchestrator:
             {"role": "system", "content": protocol.system_message(slot.cfg.system_message, not can_answer)},
             *protocol.history_messages(self.history),
             {"role": "user", "content": protocol.coordination_user_message(self.question, answers, slot.anon)},
+            *self.hints.messages_for(slot.cfg.id),
         ]
         self.emit(AgentStarted(agent=slot.cfg.id, attempt=1, round=slot.round, reason=reason, vote_only=not can_answer))
         slot.task = asyncio.create_task(self._run(slot, slot.run_id, messages, vote_ids, can_answer), name=f"agent-{slot.cfg.id}")
@@ -222,6 +246,10 @@ class Orchestrator:
 
     def _on_vote(self, slot: AgentSlot, decision: Decision) -> None:
         target = self.by_anon[decision.target_anon]
+        if unread_hint(slot):
+            self.emit(VoteIgnored(agent=slot.cfg.id, target=target, reason=decision.reason, why="a hint from the user arrived"))
+            self._schedule_run(slot, "hint from the user")
+            return
         if slot.seen_version != self.version:
             self.emit(VoteIgnored(agent=slot.cfg.id, target=target, reason=decision.reason, why="answers changed since it started"))
             self._schedule_run(slot, "vote on stale answers")
@@ -252,7 +280,8 @@ class Orchestrator:
     async def _turn(self, question: str) -> TurnOutcome:
         self.question = question
         started = time.monotonic()
-        self.emit(TurnStarted(question=question, history_len=len(self.history), anonymous_ids={k: s.anon for k, s in self.slots.items()}))
+        self.emit(TurnStarted(question=self.typed_question or question, history_len=len(self.history),
+                              anonymous_ids={k: s.anon for k, s in self.slots.items()}, attachments=self.attachments))
         council = None
         if self.settings.coordination == "council":
             from mgtui.engine.council import Council  # stages 1-2 live in their own module
@@ -276,11 +305,14 @@ class Orchestrator:
                 self._stop(slot, {"ok": "consensus reached"}.get(status, status))
         final: str | None = None
         if outcome is not None:
+            by = "human" if outcome.how == "human" else ("timeout" if status == "timeout" else "votes")
             if council is not None:
-                self.emit(council.consensus_event(outcome))
+                event = council.consensus_event(outcome)
+                event.by = by
+                self.emit(event)
                 presenter, messages = council.chairman(outcome), council.chairman_messages(outcome)
             else:
-                self.emit(Consensus(winner=outcome.winner, tally=outcome.tally, tie=outcome.tie, tied=outcome.tied, how=outcome.how))
+                self.emit(Consensus(winner=outcome.winner, tally=outcome.tally, tie=outcome.tie, tied=outcome.tied, how=outcome.how, by=by))
                 presenter, messages = outcome.winner, None
             final, status, presenter_partial = await self._present(outcome, status, started, presenter, messages)
             if presenter_partial:
@@ -325,6 +357,11 @@ class Orchestrator:
                 outcome = self.book.outcome("timeout_votes")
                 return "timeout", outcome, None if outcome else "turn timed out before any answer"
             if item is _CANCEL:
+                continue
+            if isinstance(item, HumanAction):
+                decided = apply_human_action(self, item)
+                if decided is not None:
+                    return "ok", decided, None
                 continue
             agent_id, run_id, result = item
             slot = self.slots[agent_id]

@@ -3,6 +3,9 @@
     python -m mgtui.engine.service --config PATH [--log-root DIR] [--session-dir DIR]
 
 Commands: {"cmd": "ask", "question": ...}, {"cmd": "cancel"}, {"cmd": "shutdown"},
+{"cmd": "hint", "text", "to": [ids] | null}, {"cmd": "vote", "agent", "reason"},
+{"cmd": "decide", "agent"}, {"cmd": "drop", "agent"}, {"cmd": "restart", "agent"} (the person
+in the running turn),
 {"cmd": "reload", "config_path": ...} (applies from the next turn). Besides engine events,
 stdout carries {"type": "service_ready", "session", "log_dir", "agents"},
 {"type": "service_error", "message"} and {"type": "busy", "message", "waiting"} (waiting:
@@ -85,6 +88,7 @@ class EngineService:
                 "log_dir": str(self.session.dir),
                 "config_path": self.config_path,
                 "agents": [{"id": a.id, "model": a.model} for a in loaded.config.agents],
+                "options": {"human": loaded.config.orchestrator.human, "blind": loaded.config.orchestrator.blind},
             }
         )
 
@@ -99,10 +103,20 @@ class EngineService:
                 if (problem := ask_problem(command)) is not None:
                     self.error(f"bad ask command: {problem}")
                     return True
-                self.ask(str(command.get("question", "")), list(command.get("write_paths") or []))
+                if self.session is not None:
+                    self.session.review_writes = bool(command.get("review_writes"))
+                typed = command.get("typed")
+                attachments = [a for a in command.get("attachments") or [] if isinstance(a, dict)]
+                self.ask(str(command.get("question", "")), list(command.get("write_paths") or []),
+                         typed if isinstance(typed, str) else None, attachments)
             case "cancel":
                 if self.session is not None:
                     self.session.cancel()
+            case "hint" | "vote" | "decide" | "drop" | "restart" as kind:
+                self.human(kind, command)
+            case "apply_writes":
+                if self.session is not None:
+                    await self.session.apply_writes([str(p) for p in command.get("accept") or []])
             case "reload":
                 self.reload(str(command.get("config_path") or self.config_path))
             case "shutdown":
@@ -111,7 +125,23 @@ class EngineService:
                 self.error(f"unknown command: {other!r}")
         return True
 
-    def ask(self, question: str, write_paths: list[str] | None = None) -> None:
+    def human(self, kind: str, command: dict[str, Any]) -> None:
+        """The person acts on the running turn (engine/human.py); refused between turns."""
+        session = self.session
+        agent = str(command.get("agent") or command.get("target") or "")
+        to = command.get("to")
+        done = session is not None and {
+            "hint": lambda: session.hint(str(command.get("text", "")), [str(a) for a in to] if isinstance(to, list) else None),
+            "vote": lambda: session.human_vote(agent, str(command.get("reason", ""))),
+            "decide": lambda: session.decide(agent),
+            "drop": lambda: session.drop_agent(agent),
+            "restart": lambda: session.restart_agent(agent),
+        }[kind]()
+        if not done:
+            self.write({"type": "busy", "message": f"no turn is running: {kind} not sent"})
+
+    def ask(self, question: str, write_paths: list[str] | None = None, typed: str | None = None,
+            attachments: list[dict[str, Any]] | None = None) -> None:
         if self.busy:
             self.write({"type": "busy", "message": "a turn is running"})
             return
@@ -124,11 +154,12 @@ class EngineService:
                 self.session.use_config(loaded)
         # `@path:w` from the prompt: writable for this turn's final presenter (read-only before).
         context = [{"path": p, "permission": "write"} for p in write_paths or []]
-        self._turn = asyncio.create_task(self._run_turn(self.session, question, context))
+        self._turn = asyncio.create_task(self._run_turn(self.session, question, context, typed, attachments or []))
 
-    async def _run_turn(self, session: Session, question: str, context: list[dict[str, str]]) -> None:
+    async def _run_turn(self, session: Session, question: str, context: list[dict[str, str]], typed: str | None = None,
+                        attachments: list[dict[str, Any]] | None = None) -> None:
         try:
-            await session.ask(question, context_paths=context)
+            await session.ask(question, context_paths=context, typed=typed, attachments=attachments or [])
         except Exception as exc:  # noqa: BLE001 - the process must outlive a turn that could not start
             # The turn never started (e.g. the local model is missing); a crash inside a turn is
             # logged by the session itself. The UI waits for a turn_finished to unlock the prompt.

@@ -15,8 +15,10 @@ from typing import Any
 
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
-from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, parse_event
+from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed, parse_event
+from mgtui.engine.human import HumanAction
 from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config, url_passwords
+from mgtui.tools.staged_writes import StagedWrites
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
@@ -96,6 +98,9 @@ class Session:
         self._cancel_pending = False  # cancel() came while starting: applies once the turn exists
         self._announced = False
         self._resumed = False
+        # The TUI reviews the presenter's writes to the user's files before they happen.
+        self.review_writes = False
+        self.staged_writes = StagedWrites()
         self._turn_lock = TurnLock(self.dir)
         self._log_seen = 0  # size of events.jsonl as this process last knew it
         # Told once when another process holds the session's turn lock (the service sends it to the UI).
@@ -163,7 +168,14 @@ class Session:
         await asyncio.to_thread(get_litellm)
         await asyncio.to_thread(ensure_providers, [a.model for a in self.loaded.config.agents])
 
-    async def ask(self, question: str, context_paths: Sequence[ContextPath | dict[str, Any]] | None = None) -> TurnResult:
+    async def ask(
+        self,
+        question: str,
+        context_paths: Sequence[ContextPath | dict[str, Any]] | None = None,
+        *,
+        typed: str | None = None,
+        attachments: Sequence[dict[str, Any]] = (),
+    ) -> TurnResult:
         """Run one turn; `context_paths` (from `@path` / `@path:w`) are added for this turn only."""
         if self._orchestrator is not None or self._starting:
             raise RuntimeError("a turn is already running in this session")
@@ -179,7 +191,7 @@ class Session:
         finally:
             self._starting = False
         try:
-            return await self._ask_locked(question)
+            return await self._ask_locked(question, typed, attachments)
         finally:
             self._log_seen = self._log_size()  # what this process has read or written itself
             self._turn_lock.release()
@@ -202,7 +214,7 @@ class Session:
         except OSError:
             return 0
 
-    async def _ask_locked(self, question: str) -> TurnResult:
+    async def _ask_locked(self, question: str, typed: str | None = None, attachments: Sequence[dict[str, Any]] = ()) -> TurnResult:
         config = self.loaded.config
         if not self._announced:
             self.emit(
@@ -215,13 +227,17 @@ class Session:
             )
             self._announced = True
         self.turn += 1
+        self.staged_writes = StagedWrites()  # proposals not decided by now are dropped
         problem = _not_utf8(question)
         if problem:  # bytes argv could not decode (surrogate escapes): no model sees it, the log says why
-            self.emit(TurnStarted(question=_repaired(question), history_len=len(self.history)))
+            shown = typed if typed is not None else question
+            self.emit(TurnStarted(question=_repaired(shown), history_len=len(self.history), attachments=[dict(a) for a in attachments]))
             self.emit(TurnFinished(status="failed", error=problem))
             return TurnResult(None, None, [], {}, self.id, str(self.dir), "failed", {}, turn=self.turn, error=problem)
         orchestrator = Orchestrator(config, self.emit, self.history, self._tool_factory)
         self._orchestrator = orchestrator
+        if typed is not None:  # the log keeps the question as typed, the attachments apart
+            orchestrator.typed_question, orchestrator.attachments = typed, [dict(a) for a in attachments]
         if self._cancel_pending:
             orchestrator.cancel()
         try:
@@ -232,6 +248,8 @@ class Session:
             outcome = TurnOutcome("failed", None, None, [], {}, orchestrator.usage, error=error)
         finally:
             self._orchestrator = None
+        if self.staged_writes.files:
+            self.emit(WritesProposed(files=await asyncio.to_thread(self.staged_writes.proposals)))
         if outcome.final_answer:
             self.history.append((question, outcome.final_answer))
         elif outcome.answers or outcome.partial:
@@ -266,6 +284,42 @@ class Session:
             return self._starting
         self._orchestrator.cancel()
         return True
+
+    async def apply_writes(self, accept: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Write the accepted proposed files, drop the others; emits `writes_decided`."""
+        applied, rejected = await asyncio.to_thread(self.staged_writes.apply, list(accept))
+        if applied or rejected:
+            self.emit(WritesDecided(applied=applied, rejected=rejected))
+        return applied, rejected
+
+    # the person in the turn (engine/human.py) ---------------------------------------
+    def _human(self, action: HumanAction) -> bool:
+        if self._orchestrator is None:
+            return False
+        self._orchestrator.human(action)
+        return True
+
+    def hint(self, text: str, to: Sequence[str] | str | None = None) -> bool:
+        """Steer the running turn: every agent still working (or only `to`, config ids) gets
+        `text` in its next model call. False when no turn is running."""
+        recipients = (to,) if isinstance(to, str) else (tuple(to) if to else None)
+        return self._human(HumanAction("hint", text=text, to=recipients))
+
+    def human_vote(self, target: str, reason: str = "") -> bool:
+        """Cast (or move) the person's vote; counted when `orchestrator.human` is `voter`."""
+        return self._human(HumanAction("vote", agent=target, text=reason))
+
+    def decide(self, winner: str) -> bool:
+        """End the coordination now with `winner`'s latest answer; it presents the final answer."""
+        return self._human(HumanAction("decide", agent=winner))
+
+    def drop_agent(self, agent: str) -> bool:
+        """Take `agent` out of the rest of this turn."""
+        return self._human(HumanAction("drop", agent=agent))
+
+    def restart_agent(self, agent: str) -> bool:
+        """Start `agent`'s run again on the current answers."""
+        return self._human(HumanAction("restart", agent=agent))
 
     def close(self) -> None:
         """Close the log; MCP servers are stopped in the background (`aclose` waits for them)."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from mgtui.logs.liveness import INTERRUPTED, turn_status
 from mgtui.logs.reader import EVENTS_FILE
+from mgtui.question_text import with_chips
 
 INDEX_FILE = "session.json"
 EVALS_DIR = "evals"
@@ -128,7 +129,10 @@ def _from_events(folder: Path) -> SessionInfo:
             info.agents = list(event.get("agents") or [])
             info.config_path = event.get("config_path")
         elif kind == "turn_started":
-            turns.setdefault(turn, TurnInfo(turn=turn, question=str(event.get("question", "")), status=turn_status("running", event.get("pid"))))
+            question = str(event.get("question", ""))
+            if isinstance(event.get("attachments"), list) and event["attachments"]:
+                question = with_chips(question, event["attachments"], 500)
+            turns.setdefault(turn, TurnInfo(turn=turn, question=question, status=turn_status("running", event.get("pid"))))
         elif kind == "turn_finished":
             row = turns.setdefault(turn, TurnInfo(turn=turn))
             row.status, row.winner, row.duration_s = event.get("status", ""), event.get("winner"), event.get("duration_s")

@@ -132,6 +132,7 @@ class TurnSummary:
     marks: list[Mark] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     agents: dict[str, AgentStats] = field(default_factory=dict)
+    hints: list[str] = field(default_factory=list)  # what the person told the agents mid-turn
 
 
 @dataclass
@@ -246,6 +247,9 @@ class _TurnBuilder:
         elif kind == "consensus":
             s.winner, s.tally, s.tie, s.how = e.winner, dict(e.tally), e.tie, e.how
             s.marks.append(Mark(t, None, "consensus", e.winner))
+        elif kind == "hint":
+            s.hints.append(e.text)
+            s.marks.append(Mark(t, None, "hint", e.text[:40]))
         elif kind == "final_answer":
             s.final_answer = e.content
             s.marks.append(Mark(t, agent, "final"))

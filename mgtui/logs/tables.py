@@ -70,11 +70,13 @@ def costs_table(summary: SessionSummary, *, with_cost: bool = True) -> Table:
 
 def turns_table(summary: SessionSummary) -> Table:
     table = Table(title="turns", expand=False)
-    for name in ("turn", "question", "status", "winner", "tally", "duration"):
+    hints = any(t.hints for t in summary.turns)  # the column only where the person steered
+    for name in ("turn", "question", "status", "winner", "tally", "duration", *(("hints",) if hints else ())):
         table.add_column(name, overflow="ellipsis", no_wrap=name != "question")
     for t in summary.turns:
         tally = ", ".join(f"{a} {n}" for a, n in t.tally.items() if n)
-        table.add_row(str(t.turn), Text(one_line(t.question, 60)), t.status, Text(t.winner or "–"), Text(tally), _seconds(t.duration_s))
+        extra = (str(len(t.hints)),) if hints else ()
+        table.add_row(str(t.turn), Text(one_line(t.question, 60)), t.status, Text(t.winner or "–"), Text(tally), _seconds(t.duration_s), *extra)
     return table
 
 

@@ -129,7 +129,8 @@ class SessionTools:
             peer_lookup=self.workspaces.latest_for_anon,
             secrets=self.secrets,
         )
-        return FileTools(policy)
+        review = phase == "final" and getattr(self.session, "review_writes", False)
+        return FileTools(policy, staging=self.session.staged_writes if review else None)
 
     def _absolute(self, path: str) -> Path:
         candidate = Path(path).expanduser()

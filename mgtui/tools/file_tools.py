@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from mgtui.tools.permissions import PathPolicy, ToolError
+from mgtui.tools.permissions import PathPolicy, Resolved, ToolError
 from mgtui.tools.safe_open import open_checked, read_all, replace_content
+from mgtui.tools.staged_writes import StagedWrites
 
 READ_MAX_CHARS = 60_000
 LIST_MAX_ENTRIES = 300
@@ -68,9 +69,13 @@ def _is_binary(head: bytes) -> bool:
 class FileTools:
     """The file tools of one agent run. `files_written` lists real paths written, in order."""
 
-    def __init__(self, policy: PathPolicy) -> None:
+    def __init__(self, policy: PathPolicy, staging: StagedWrites | None = None) -> None:
         self.policy = policy
         self.files_written: list[str] = []
+        self.staging = staging  # set: writes to the user's files wait for review (tools/staged_writes.py)
+
+    def _held(self, target: Resolved) -> bool:
+        return self.staging is not None and target.root.kind != "workspace"
 
     def specs(self) -> list[dict[str, Any]]:
         return file_tool_specs(self.policy.describe())
@@ -152,6 +157,11 @@ class FileTools:
         target = self.policy.resolve(path, write=True)
         if target.real.is_dir():
             raise ToolError(f"'{path}' is a directory.")
+        if self._held(target):
+            assert self.staging is not None
+            self.staging.stage(target.real, content, target.root.real)
+            self._written(target.real)
+            return f"Prepared {len(content)} characters for {target.display}; it is written once the user accepts the change."
         fd = open_checked(target.root.real, target.real, create=True, raw=path)  # no symlink on the way
         replace_content(fd, content.encode("utf-8"))
         self._written(target.real)
@@ -159,8 +169,23 @@ class FileTools:
 
     def _edit_file(self, path: str, old: str, new: str) -> str:
         target = self.policy.resolve(path, write=True)
-        if not target.real.is_file():
+        staged = self.staging.read(target.real) if self.staging is not None else None
+        if staged is None and not target.real.is_file():
             raise ToolError(f"'{path}' is not a file.")
+        if self._held(target):
+            assert self.staging is not None
+            if staged is None:  # read through the same checks as a write would
+                fd = open_checked(target.root.real, target.real, create=False, raw=path)
+                try:
+                    staged = read_all(fd).decode("utf-8", errors="replace")
+                finally:
+                    os.close(fd)
+            count = staged.count(old) if old else 0
+            if count != 1:
+                raise ToolError(f"`old` must occur exactly once in {target.display}; it occurs {count} times.")
+            self.staging.stage(target.real, staged.replace(old, new, 1), target.root.real)
+            self._written(target.real)
+            return f"Prepared an edit of {target.display}; it is written once the user accepts the change."
         fd = open_checked(target.root.real, target.real, create=False, raw=path)  # read and write one checked file
         try:
             text = read_all(fd).decode("utf-8", errors="replace")

@@ -21,7 +21,7 @@ from textual.widgets import Input, TextArea
 
 from mgtui.tui.screens.main import MainScreen
 from mgtui.tui.screens.sessions import SessionScreensMixin
-from mgtui.tui import strip_cycles
+from mgtui.tui import strip_cycles, ui_state
 from mgtui.tui.themes import DEFAULT_THEME, load_themes
 
 strip_cycles.install()
@@ -51,7 +51,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first while a turn runs)"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
-        # `?` is text in the prompt; it opens the help only when the focus is elsewhere (check_action).
+        # `?` is text in the prompt; it opens the help only when the prompt is empty and unfocused.
         Binding("question_mark", "help_key", "Help (outside the prompt)", id="app.help_key", show=False,
                 tooltip="Show every key (outside the prompt)"),
         Binding("f3", "history", "History", id="app.history", show=False, tooltip="The turns of this session, with every answer and vote"),
@@ -87,12 +87,20 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         self.engine_factory = engine_factory or _engine_factory(log_root)
         self.log_root = log_root
         self.config_problem: str | None = None  # why the config cannot be used (printed at exit)
-        self._theme_name = theme or DEFAULT_THEME
+        self._theme_name = theme or ui_state.saved_theme() or DEFAULT_THEME  # the last one chosen
         for loaded in load_themes():
             self.register_theme(loaded)
         if self._theme_name in self.available_themes:
             # Before the first stylesheet is built: set later, it would restyle every widget.
             self.theme = self._theme_name
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: object) -> None:
+        name = getattr(theme, "name", None)
+        if isinstance(name, str) and name != ui_state.saved_theme():
+            ui_state.remember(theme=name)  # the next start uses it (a tiny file write)
 
     def get_default_screen(self) -> Screen:
         # The main screen is the first frame itself (no blank default screen drawn before it).
@@ -131,7 +139,10 @@ class MgtuiApp(SessionScreensMixin, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "help_key":
-            return not isinstance(self.focused, TextArea | Input)
+            # `?` is text whenever the prompt holds some (a stray key goes there, see stray_keys).
+            main = self._live_main()
+            prompt_text = main.prompt_text() if main is not None else ""
+            return not isinstance(self.focused, TextArea | Input) and not prompt_text.strip()
         return True
 
     def action_help(self) -> None:
@@ -184,6 +195,10 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         if main is None:
             return
         yield SystemCommand("Restart engine", "Stop the engine process and start a new one", main.action_restart_engine)
+        pane = main.focused_pane()
+        if pane is not None and main.pane_action_enabled(pane.agent_id, "decide"):
+            yield SystemCommand("Pick this answer", f"{pane.agent_id}'s answer wins now; it presents the final answer (d)",
+                                main.action_pick_focused)
         if main.screen_ready and main.final_view.content:
             yield SystemCommand("Copy final answer", "Copy the last final answer to the clipboard", main.action_copy_final)
         if main.config_path:

@@ -34,6 +34,7 @@ class Attachment:
     writable: bool = False
     size: int = 0  # bytes on disk (files)
     truncated: bool = False
+    outside: bool = False  # outside the working directory: the app asks before sending it
 
 
 @dataclass
@@ -76,11 +77,14 @@ def resolve_prompt(text: str, cwd: Path | str, max_file_bytes: int = MAX_FILE_BY
             continue
         if not inside:
             result.notices.append(f"{shown} is outside the working directory; attached anyway")
+        if writable and not inside:  # reading may be allowed (the app asks); writing there never
+            result.notices.append(f"{token}: writing outside the working directory is refused; attached read-only")
+            writable = False
         if writable:
             result.write_paths.append(str(target))
         if target.is_dir():
             listing = _list_directory(target)
-            result.attachments.append(Attachment(token, shown, str(target), "directory", writable))
+            result.attachments.append(Attachment(token, shown, str(target), "directory", writable, outside=not inside))
             blocks.append(_block(shown, "directory", writable, listing))
             continue
         body, size, truncated, notice = _read_text(target, max_file_bytes)
@@ -89,7 +93,7 @@ def resolve_prompt(text: str, cwd: Path | str, max_file_bytes: int = MAX_FILE_BY
             continue
         if truncated:
             result.notices.append(f"{shown} is {size:,} bytes; only the first {max_file_bytes:,} are attached")
-        result.attachments.append(Attachment(token, shown, str(target), "file", writable, size, truncated))
+        result.attachments.append(Attachment(token, shown, str(target), "file", writable, size, truncated, not inside))
         blocks.append(_block(shown, "file", writable, body, truncated))
     if blocks:
         result.question = text.rstrip() + "\n\n" + "\n\n".join(blocks)

@@ -127,13 +127,24 @@ class EngineClient:
             raise RuntimeError("the engine is not running")
         self._process.stdin.write((json.dumps(command) + "\n").encode())
 
-    def ask(self, question: str, write_paths: list[str] | None = None) -> None:
-        # `@path:w` paths: writable for the final presenter of this turn only.
-        self._send({"cmd": "ask", "question": question, "write_paths": list(write_paths or [])})
+    def ask(self, question: str, write_paths: list[str] | None = None, typed: str | None = None,
+            attachments: list[dict[str, Any]] | None = None) -> None:
+        # `@path:w` paths: writable for the final presenter of this turn only. `typed` and
+        # `attachments`: the log keeps the question as typed and the files apart.
+        # review_writes: the presenter's changes to the user's files wait for the diff dialog.
+        command: dict[str, Any] = {"cmd": "ask", "question": question, "write_paths": list(write_paths or []), "review_writes": True}
+        if typed is not None:
+            command.update(typed=typed, attachments=list(attachments or []))
+        self._send(command)
 
     def cancel(self) -> None:
         if self.alive:
             self._send({"cmd": "cancel"})
+
+    def human(self, cmd: str, **fields: Any) -> None:
+        """The person acts on the running turn: hint (text, to), vote (agent, reason), decide,
+        drop, restart (agent). See mgtui/engine/human.py."""
+        self._send({"cmd": cmd, **fields})
 
     def reload(self, config_path: str) -> None:
         self.config_path = config_path
@@ -173,7 +184,8 @@ class EngineClient:
         if kind == "service_ready":
             self.session_dir = data.get("log_dir") or self.session_dir
             agents = [a for a in data.get("agents") or [] if isinstance(a, dict) and "id" in a]
-            self.target.post_message(msg.EngineReady(str(data.get("session", "")), str(data.get("log_dir", "")), agents))
+            options = data.get("options") if isinstance(data.get("options"), dict) else {}
+            self.target.post_message(msg.EngineReady(str(data.get("session", "")), str(data.get("log_dir", "")), agents, options))
         elif kind == "service_error":
             self.target.post_message(msg.EngineError(str(data.get("message", ""))))
         elif kind == "busy":

@@ -33,6 +33,7 @@ class SessionStarted(EngineMessage):
 class TurnStarted(EngineMessage):
     question: str
     anonymous_ids: dict[str, str] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # [{path, mode, bytes}]
 
 
 @dataclass
@@ -135,6 +136,7 @@ class ConsensusReached(EngineMessage):
     tie: bool
     tied: list[str]
     how: str
+    by: str = "votes"  # "human" when the person picked the winner
     method: str = "consensus"  # or "council"
     aggregate_rank: dict[str, float] | None = None  # council: agent -> mean rank
 
@@ -177,6 +179,28 @@ class EngineNotice(EngineMessage):
     text: str
 
 
+@dataclass
+class HintGiven(EngineMessage):
+    """The person's note reached these agents (their next model call)."""
+
+    text: str
+    to: list[str]
+    addressed: list[str] | None = None
+
+
+@dataclass
+class WritesProposedMsg(EngineMessage):
+    """The presenter's changes to the user's files wait for review."""
+
+    files: list[dict[str, Any]]
+
+
+@dataclass
+class WritesDecidedMsg(EngineMessage):
+    applied: list[str]
+    rejected: list[str]
+
+
 # Messages about the engine process itself (not engine events).
 
 
@@ -185,6 +209,7 @@ class EngineReady(Message):
     session: str
     log_dir: str
     agents: list[dict[str, str]] = field(default_factory=list)  # [{"id", "model"}] in config order
+    options: dict[str, Any] = field(default_factory=dict)  # orchestrator settings the UI needs: human, blind
 
 
 @dataclass
@@ -205,12 +230,20 @@ class EngineDied(Message):
 
 
 @dataclass
+class HintSubmitted(Message):
+    """Enter during a turn: steer it with this text (`@agent …` names one agent)."""
+
+    text: str
+
+
+@dataclass
 class PromptSubmitted(Message):
     """The user submitted a question (posted by the prompt bar)."""
 
     text: str  # what the agents get: the typed text plus any attached @path blocks
     typed: str = ""  # exactly what the user typed (for history and display)
     write_paths: list[str] = field(default_factory=list)  # absolute paths marked @path:w
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # [{path, mode, bytes}] for the log
     notices: list[str] = field(default_factory=list)  # attachment notices already shown to the user
 
 
@@ -223,7 +256,7 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.SessionStarted(session=session, agents=agents):
             return SessionStarted(t, session, agents)
         case ev.TurnStarted(question=question, anonymous_ids=anon):
-            return TurnStarted(t, question, anon)
+            return TurnStarted(t, question, anon, list(getattr(event, "attachments", None) or []))
         case ev.AgentStarted(agent=a, attempt=attempt, round=rnd, reason=reason, vote_only=vote_only):
             return AgentStarted(t, a, attempt, rnd, reason, vote_only)
         case ev.TextDelta(agent=a, delta=delta, phase=phase):
@@ -249,9 +282,15 @@ def event_to_message(event: AnyEvent) -> Message | None:
         case ev.Usage(agent=a, prompt_tokens=p, completion_tokens=c):
             return UsageReported(t, a, p, c)
         case ev.Consensus(winner=winner, tally=tally, tie=tie, tied=tied, how=how):
-            return ConsensusReached(t, winner, tally, tie, tied, how, getattr(event, "method", "consensus"), getattr(event, "aggregate_rank", None))
+            return ConsensusReached(t, winner, tally, tie, tied, how, getattr(event, "by", "votes"), getattr(event, "method", "consensus"), getattr(event, "aggregate_rank", None))
         case ev.Ranking(agent=a, order=order, reasons=reasons):
             return RankingPosted(t, a, list(order), dict(reasons))
+        case ev.Hint(text=text, to=to, addressed=addressed):
+            return HintGiven(t, text, list(to), addressed)
+        case ev.WritesProposed(files=files):
+            return WritesProposedMsg(t, list(files))
+        case ev.WritesDecided(applied=applied, rejected=rejected):
+            return WritesDecidedMsg(t, list(applied), list(rejected))
         case ev.FinalStarted(agent=a, strategy=strategy):
             return FinalStarted(t, a, strategy)
         case ev.FinalAnswer(agent=a, content=content, files_written=written):

@@ -32,10 +32,14 @@ class VoteBoard:
     tie: bool = False
     tied: list[str] = field(default_factory=list)
     how: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # blind mode: config id -> shown name
     method: str = "consensus"
     rankings: dict[str, list[str]] = field(default_factory=dict)  # council: reviewer -> authors best first
     rank_reasons: dict[str, dict[str, str]] = field(default_factory=dict)  # reviewer -> author -> reason
     aggregate: dict[str, float] = field(default_factory=dict)  # the engine's mean ranks, once decided
+
+    def name(self, agent: str) -> str:
+        return self.names.get(agent, "you" if agent == "human" else agent)
 
     @property
     def live(self) -> list[str]:
@@ -43,7 +47,11 @@ class VoteBoard:
 
     @property
     def voted_count(self) -> int:
-        return sum(1 for voter in self.votes if voter not in self.dropped)
+        return sum(1 for voter in self.votes if voter in self.agents and voter not in self.dropped)  # not the person's
+
+    @property
+    def human_vote(self) -> Vote | None:
+        return self.votes.get("human")
 
     def votes_for(self, agent: str) -> list[Vote]:
         return [v for v in self.votes.values() if v.target == agent]

@@ -34,6 +34,8 @@ class FixtureEngine:
         self.asked_write_paths: list[list[str]] = []
         self.cancels = 0
         self.reloads: list[str] = []
+        self.human_commands: list[tuple[str, dict[str, object]]] = []
+        self.asked_extras: list[dict[str, object]] = []
         self._turn = 0
 
     @property
@@ -45,7 +47,8 @@ class FixtureEngine:
         self.alive = True
         self.target.post_message(m.EngineReady(self.events[0].session, self.log_dir, self.agents))
 
-    def ask(self, question: str, write_paths: list[str] | None = None) -> None:
+    def ask(self, question: str, write_paths: list[str] | None = None, **extras: object) -> None:
+        self.asked_extras.append(dict(extras))
         self.asked.append(question)
         self.asked_write_paths.append(list(write_paths or []))
         self._turn += 1
@@ -55,6 +58,9 @@ class FixtureEngine:
 
     def cancel(self) -> None:
         self.cancels += 1
+
+    def human(self, cmd: str, **fields: object) -> None:
+        self.human_commands.append((cmd, dict(fields)))
 
     def reload(self, config_path: str) -> None:
         self.reloads.append(config_path)

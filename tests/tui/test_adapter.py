@@ -35,6 +35,9 @@ REQUIRED: dict[str, dict[str, Any]] = {
     "final_answer": {"agent": "a", "content": "c"},
     "turn_finished": {"status": "ok"},
     "notice": {"message": "hello"},
+    "hint": {"text": "use Celsius", "to": ["alpha"]},
+    "writes_proposed": {"files": [{"path": "/p/a.md", "diff": "+x", "bytes": 1, "new": True}]},
+    "writes_decided": {"applied": ["/p/a.md"], "rejected": []},
 }
 
 

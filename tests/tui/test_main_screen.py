@@ -181,9 +181,17 @@ async def test_a_continued_session_shows_its_earlier_turns(tmp_path) -> None:
     app = MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory(TWO_TURNS), session_dir=str(folder))
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
-        await wait_until(pilot, lambda: len(screen.turns) == 2)
-        assert [t.question for t in screen.turns] == ["At what temperature does water boil?", "And on top of Everest?"]
+        # Earlier turns go to the strip; the last one is back on screen as it was left.
+        await wait_until(pilot, lambda: len(screen.turns) == 1 and screen._current is not None and not screen.turn_running
+                         and bool(screen.final_view.content))
+        assert [t.question for t in screen.turns] == ["At what temperature does water boil?"]
         assert all(t.status == "ok" and t.winner == "alpha" and t.final for t in screen.turns)
+        assert screen._current.question == "And on top of Everest?" and screen._current.status == "ok"
+        assert screen.sidebar.board.winner == "alpha"
+        assert all(p.query(AnswerBlock) for p in screen.panes.values())
+        from mgtui.tui.widgets.prompt_bar import PromptBar
+
+        assert screen.query_one(PromptBar).history == ["At what temperature does water boil?", "And on top of Everest?"]
 
 
 def test_cli_finds_the_session_to_continue(tmp_path) -> None:

@@ -147,6 +147,7 @@ async def test_busy_refuses_but_keeps_the_text(tree: Path) -> None:
     async with app.run_test() as pilot:
         bar = app.query_one(PromptBar)
         bar.busy = True
+        bar.steer = False  # a screen that cannot steer the turn (main: Enter sends a hint)
         await type_text(pilot, "next question")
         await pilot.press("enter")
         await settle(pilot)
@@ -268,3 +269,60 @@ async def test_enter_right_after_fast_typing_sends_everything(tree: Path) -> Non
         await settle(pilot)
         assert [m.typed for m in app.submitted] == ["fast question\nx"]
         assert app.query_one(PromptBar).text == ""
+
+
+async def test_w_typed_after_picking_a_file_makes_it_writable(tree: Path) -> None:
+    app = BarApp(tree)
+    async with app.run_test() as pilot:
+        bar = app.query_one(PromptBar)
+        await type_text(pilot, "fix @notes")
+        for _ in range(100):
+            if "notes.md" in option_ids(app):
+                break
+            await pilot.pause(0.02)
+        await pilot.press("tab")
+        await settle(pilot)
+        picked = bar.text
+        assert picked == "fix @notes.md "
+        await pilot.press("colon", "w")
+        await settle(pilot)
+        assert bar.text == "fix @notes.md:w"
+
+
+async def test_reading_outside_the_working_directory_asks_once(tree: Path, tmp_path_factory) -> None:
+    from mgtui.tui.screens.confirm import ConfirmScreen
+
+    outside = tmp_path_factory.mktemp("elsewhere") / "host.txt"
+    outside.write_text("far away\n")
+    app = BarApp(tree)
+    async with app.run_test() as pilot:
+        bar = app.query_one(PromptBar)
+        bar.text = f"read @{outside}"
+        await pilot.press("enter")
+        for _ in range(100):
+            if isinstance(app.screen, ConfirmScreen):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.submitted == [] and bar.text == f"read @{outside}"
+        await pilot.press("enter")
+        for _ in range(100):
+            if isinstance(app.screen, ConfirmScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.press("y")
+        for _ in range(100):
+            if app.submitted:
+                break
+            await pilot.pause(0.02)
+        assert "far away" in app.submitted[0].text
+        assert app.submitted[0].attachments == [{"path": str(outside), "mode": "read", "bytes": 9}]
+        bar.text = f"again @{outside}"  # asked once: the second time it is sent straight away
+        await pilot.press("enter")
+        for _ in range(100):
+            if len(app.submitted) == 2:
+                break
+            await pilot.pause(0.02)
+        assert len(app.submitted) == 2 and not isinstance(app.screen, ConfirmScreen)

@@ -159,3 +159,16 @@ def test_replay_snapshot_mid_session(snap_compare, tmp_path: Path) -> None:  # n
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=step_to_third_vote)
+
+
+async def test_replay_status_never_says_engine_busy(tmp_path: Path) -> None:
+    from mgtui.tui.replay_app import ReplayApp
+    from mgtui.tui.widgets.status_bar import StatusBar
+
+    folder = session_folder(tmp_path)
+    app = ReplayApp(folder)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await pilot.pause(0.5)
+        await pilot.press("d", "x")  # pane keys do nothing in a replay (and must not fail)
+        rendered = str(app.screen.query_one(StatusBar).render())
+        assert "replay" in rendered and "busy" not in rendered

@@ -68,3 +68,19 @@ class TestMainScreen:
 
     def test_light_theme(self, snap_compare) -> None:
         assert snap_compare(make_app(theme="mgtui-light"), terminal_size=WIDE, run_before=ask_and_settle(True))
+
+
+class TestHumanInTheTurn:
+    def test_sidebar_with_a_human_vote(self, snap_compare) -> None:
+        from mgtui.engine.events import Hint, VoteCast
+
+        limit = _index_after("vote", 2) + 1
+
+        async def run(pilot: Pilot) -> None:
+            await ask_and_settle(False)(pilot)
+            screen = pilot.app.screen
+            m.post_event(screen, VoteCast(turn=1, agent="human", target="alpha", label="agent1.1", reason="clearest"))
+            m.post_event(screen, Hint(turn=1, text="mention the pressure", to=["beta", "gamma"]))
+            await settle(pilot)
+
+        assert snap_compare(make_app(limit), terminal_size=WIDE, run_before=run)

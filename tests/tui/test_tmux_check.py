@@ -19,3 +19,11 @@ def test_mgtui_answers_in_a_real_terminal() -> None:
                           timeout=300, check=False)
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
     assert "FINAL-ANSWER-OK the answer is 4" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install -y tmux)")
+def test_typing_after_the_focus_moved_reaches_the_prompt_in_a_real_terminal() -> None:
+    done = subprocess.run([sys.executable, str(SCRIPT), "--focus-typing", "--timeout", "90"], capture_output=True,
+                          text=True, timeout=200, check=False)
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    assert "TYPED-AFTER-FOCUS-OK" in done.stdout

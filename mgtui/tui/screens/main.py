@@ -7,6 +7,7 @@ updates, and keeps the per-turn state (`VoteBoard`). Widgets never talk to the e
 from __future__ import annotations
 
 import math
+from contextlib import suppress
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,14 +19,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.screen import Screen
 from textual.css.query import NoMatches
 from textual.widget import MountError
 from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
-from mgtui.question_text import one_line
+from mgtui.question_text import one_line, with_chips
 from mgtui.tui import gc_policy
+from mgtui.tui.stray_keys import route_to_prompt
+from mgtui.tui.config_label import config_label
+from mgtui.tui.screens.main_human import HumanControls
+from mgtui.tui.screens.main_view import ViewControls
+from mgtui.tui.restore import last_turn_events
 from mgtui.tui.turn_records import TurnRecord, turns_from_log
 from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
@@ -54,7 +60,7 @@ def grid_shape(count: int) -> tuple[int, int]:
     return columns, max(1, math.ceil(count / max(columns, 1)))
 
 
-class MainScreen(Screen[None]):
+class MainScreen(HumanControls, ViewControls, Screen[None]):
     CSS_PATH = "main.tcss"
     BINDING_GROUP_TITLE = "Main"
     BINDINGS = [
@@ -68,6 +74,8 @@ class MainScreen(Screen[None]):
         Binding("ctrl+g", "copy_final", "Copy answer", id="main.copy_final", tooltip="Copy the final answer to the clipboard"),
         Binding("ctrl+r", "restart_engine", "Restart engine", id="main.restart_engine",
                 tooltip="Stop the engine process and start a new one (the session continues)"),
+        Binding("escape", "focus_prompt", "Back to the prompt", id="main.focus_prompt", show=False,
+                tooltip="Return the focus to the prompt from anywhere on this screen"),
     ]
 
     def __init__(
@@ -96,6 +104,10 @@ class MainScreen(Screen[None]):
         self.pending_write_paths: list[str] = []
         self.panes: dict[str, AgentPane] = {}
         self.board = VoteBoard()
+        self.engine_options: dict[str, object] = {}
+        self.ask_extras: dict[str, object] = {}
+        self.anon_ids: dict[str, str] = {}  # blind mode names (main_view.py)
+        self.revealed = False  # typed question and attachments of the next ask  # orchestrator settings the keys depend on (human, blind)
         self.turns: list[TurnRecord] = []
         self._current: TurnRecord | None = None
 
@@ -134,6 +146,20 @@ class MainScreen(Screen[None]):
             self._full_passes = gc_policy.FullPasses(lambda: getattr(self.app, "last_key_at", float("-inf")))
             self.set_interval(gc_policy.CHECK_SECONDS, self._full_passes.check)
         await self.start_engine()
+
+    def on_key(self, event: Key) -> None:
+        # A printable key nobody handled while the focus is off the prompt: type it there.
+        with suppress(NoMatches):
+            route_to_prompt(self, self.query_one(PromptBar), event)
+
+    def action_focus_prompt(self) -> None:
+        self.query_one(PromptBar).focus()
+
+    def prompt_text(self) -> str:
+        try:
+            return self.query_one(PromptBar).text
+        except NoMatches:
+            return ""
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_COLUMNS, "-narrow")
@@ -184,6 +210,7 @@ class MainScreen(Screen[None]):
         except MountError:
             return  # the screen is being torn down (quit right as the engine became ready)
         self.board = VoteBoard(agents=[aid for aid, _ in wanted])
+        self.apply_names()
         self.sidebar.board = self.board.snapshot()
 
     @on(Tabs.TabActivated, "#pane-tabs")
@@ -198,7 +225,9 @@ class MainScreen(Screen[None]):
         return self.panes.get(agent)
 
     def _board_changed(self) -> None:
+        self.board.names = {a: self.display_name(a) for a in self.panes} if self.blind else {}
         self.sidebar.board = self.board.snapshot()
+        self.refresh_tabs()
 
     def _collect_if_idle(self) -> None:
         """The full pass after a turn (skipped if the next one started meanwhile)."""
@@ -252,6 +281,10 @@ class MainScreen(Screen[None]):
 
     async def on_engine_ready(self, message: m.EngineReady) -> None:
         self.engine_ready = True
+        self.engine_options = dict(getattr(message, "options", None) or {})
+        self.status.config = config_label(self.config_path)
+        if not self.turn_running:
+            self.status.detail = ""  # "no usable config", "engine stopped (…)" no longer hold
         self.session_dir = message.log_dir or self.session_dir
         self.status.engine = "busy" if self.turn_running else "ready"
         if self._resume_dir and message.session != self.status.session:
@@ -309,6 +342,9 @@ class MainScreen(Screen[None]):
         if self.turn_running:
             self.notify("A turn is running: wait for it, or press Ctrl+C to cancel it.", severity="warning")
             return
+        # With attachments the log keeps the typed question and the files apart (turn_started).
+        attachments = list(getattr(message, "attachments", None) or [])
+        self.ask_extras = {"typed": message.typed or message.text, "attachments": attachments} if attachments else {}
         if self.engine is None or not self.engine.alive:
             self.pending_question = message.text
             self.pending_write_paths = list(message.write_paths)
@@ -323,7 +359,11 @@ class MainScreen(Screen[None]):
 
     def _ask(self, question: str, write_paths: list[str] | None = None) -> None:
         assert self.engine is not None
-        self.engine.ask(question, write_paths or [])
+        extras, self.ask_extras = self.ask_extras, {}
+        if extras:
+            self.engine.ask(question, write_paths or [], **extras)  # type: ignore[call-arg]
+        else:
+            self.engine.ask(question, write_paths or [])
         self._set_running(True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -340,24 +380,34 @@ class MainScreen(Screen[None]):
 
     def action_copy_final(self) -> None:
         if self.final_view.content:
-            self.app.copy_to_clipboard(self.final_view.content)
-            self.notify("Final answer copied to the clipboard.")
+            self.copy_text(self.final_view.content, "final answer")
 
     def action_focus_pane(self, step: int) -> None:
         panes = list(self.panes.values())
         if not panes:
             return
-        if self.has_class("-narrow"):  # the tab selector says which pane is current
-            active = self.query_one(Tabs).active
-            current = next((i for i, p in enumerate(panes) if active == f"tab-{_dom_id(p.agent_id)}"), -1)
-        else:
-            current = next((i for i, p in enumerate(panes) if p.has_focus or p.has_focus_within), -1)
-        target = panes[(current + step) % len(panes)] if current >= 0 else panes[0 if step > 0 else -1]
-        if self.has_class("-narrow"):
-            self.query_one(Tabs).active = f"tab-{_dom_id(target.agent_id)}"
-            self.call_after_refresh(target.focus)
-        else:
+        if isinstance(self.maximized, AgentPane):  # move the maximised view to the next agent
+            current = panes.index(self.maximized) if self.maximized in panes else 0
+            target = panes[(current + step) % len(panes)]
+            self.maximized.set_live_markdown(False)
+            self.minimize()
+            if self.maximize(target, container=False):
+                target.set_live_markdown(True)
             target.focus()
+            return
+        if self.has_class("-narrow"):  # the tab selector says which pane is current; the votes are a stop too
+            tabs = self.query_one(Tabs)
+            stops = [f"tab-{_dom_id(p.agent_id)}" for p in panes] + [VOTES_TAB]
+            current = stops.index(tabs.active) if tabs.active in stops else -1
+            chosen = stops[(current + step) % len(stops)] if current >= 0 else stops[0 if step > 0 else -1]
+            tabs.active = chosen
+            pane = next((p for p in panes if chosen == f"tab-{_dom_id(p.agent_id)}"), None)
+            if pane is not None:
+                self.call_after_refresh(pane.focus)
+            return
+        current = next((i for i, p in enumerate(panes) if p.has_focus or p.has_focus_within), -1)
+        target = panes[(current + step) % len(panes)] if current >= 0 else panes[0 if step > 0 else -1]
+        target.focus()
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
@@ -383,23 +433,32 @@ class MainScreen(Screen[None]):
         self._set_running(True)
         self.status.turn = message.turn
         self.status.detail = ""
-        self.query_one("#question", Static).update(Text(f"Q{message.turn}: {one_line(message.question)}"))
+        self.query_one("#question", Static).update(Text(f"Q{message.turn}: {with_chips(message.question, message.attachments)}"))
         for pane in self.panes.values():
             pane.clear()
         self.board = VoteBoard(agents=list(self.panes))
+        self.apply_names(message.anonymous_ids, reveal=False)
         self._board_changed()
         self.final_view.reset()
 
     @work(thread=True, exclusive=True, group="earlier-turns", name="read earlier turns")
     def _load_earlier_turns(self, log_dir: str) -> None:
         records = [r for r in turns_from_log(Path(log_dir) / "events.jsonl") if r.status]
-        self.app.call_from_thread(self._show_earlier_turns, records)
+        last = last_turn_events(log_dir)
+        self.app.call_from_thread(self._show_earlier_turns, records, last)
 
-    def _show_earlier_turns(self, records: list[TurnRecord]) -> None:
+    def _show_earlier_turns(self, records: list[TurnRecord], last: list[object] | None = None) -> None:
         self.query_one("#history", VerticalScroll).remove_children()
         self.turns.clear()
-        for record in records:
+        self.query_one(PromptBar).history = [r.question for r in records]  # Up recalls them
+        last = last if not self.turn_running else None  # a question asked at start already runs
+        for record in records[:-1] if last else records:
             self._archive(record)
+        if last:  # the last turn is shown as it was left: panes, votes, final answer
+            from mgtui.tui import messages as msgs  # noqa: PLC0415
+
+            for event in last:
+                msgs.post_event(self, event)  # type: ignore[arg-type]
 
     def _archive(self, record: TurnRecord) -> None:
         """Earlier turns go to the collapsed strip at the top."""
@@ -456,7 +515,9 @@ class MainScreen(Screen[None]):
 
     def on_vote_cast(self, message: m.VoteCast) -> None:
         if (pane := self._pane(message.agent)) is not None:
-            pane.show_vote(message.target, message.label, message.reason, message.fallback)
+            pane.show_vote(self.display_name(message.target), message.label, message.reason, message.fallback)
+        elif message.agent == "human":
+            self.status.detail = f"your vote: {self.display_name(message.target)}"
         self.board.vote(message.agent, message.target, message.label, message.reason)
         self._board_changed()
 
@@ -493,12 +554,13 @@ class MainScreen(Screen[None]):
 
     def on_consensus_reached(self, message: m.ConsensusReached) -> None:
         self.board.decide(message.winner, message.tally, message.tie, message.tied, message.how, message.method, message.aggregate_rank)
+        self.apply_names(reveal=True)  # blind mode ends: models are shown with the winner
         self._board_changed()
         self.status.detail = f"{'council' if message.method == 'council' else 'consensus'}: {message.winner}"
 
     def on_ranking_posted(self, message: m.RankingPosted) -> None:
         if (pane := self._pane(message.agent)) is not None:
-            pane.show_ranking(message.order)
+            pane.show_ranking([self.display_name(a) for a in message.order])
         self.board.rank(message.agent, message.order, message.reasons)
         self._board_changed()
 

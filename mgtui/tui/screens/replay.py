@@ -117,6 +117,7 @@ class ReplayScreen(MainScreen):
         return super().check_action(action, parameters)
 
     def on_mount(self) -> None:
+        self.status.replay = True
         self.set_interval(0.25, self._refresh_bar)
         self._refresh_bar()
         # The main screen focuses its (hidden) prompt, which would swallow the replay keys.

@@ -8,10 +8,13 @@ keeps a bounded DOM; the body sticks to the bottom while the user has not scroll
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Vertical
 from textual.content import Content
 from textual.markup import escape
@@ -94,6 +97,7 @@ class Note(Static):
     Note.-vote { color: $text-accent; margin-top: 1; }
     Note.-error { color: $text-error; }
     Note.-warning { color: $text-warning; }
+    Note.-hint { color: $text-primary; text-style: italic; margin-top: 1; }
     """
 
 
@@ -101,6 +105,32 @@ class AgentPane(Vertical, can_focus=True):
     """Shows one agent; all methods are called by the screen from engine messages."""
 
     ALLOW_MAXIMIZE = True
+    BINDING_GROUP_TITLE = "Agent pane"
+    # The person acts on this agent (screens/main_human.py decides when each key is live; a
+    # key that is not live is typed into the prompt instead, see tui/stray_keys.py).
+    BINDINGS = [
+        Binding("v", "act('vote')", "Vote", id="pane.vote", tooltip="Cast (or move) your vote to this agent's answer"),
+        Binding("d", "act('decide')", "Pick", id="pane.decide",
+                tooltip="Pick this answer: the coordination ends and this agent presents it"),
+        Binding("x", "act('drop')", "Drop", id="pane.drop", tooltip="Drop this agent for the rest of the turn"),
+        Binding("r", "act('restart')", "Restart", id="pane.restart", tooltip="Restart this agent's run on the current answers"),
+        Binding("y", "act('copy_answer')", "Copy", id="pane.copy",
+                tooltip="Copy this agent's latest answer (terminal clipboard and a file)"),
+    ]
+
+    @dataclass
+    class StateChanged(Message):
+        """The state shown in the header changed (narrow tabs show it too)."""
+
+        agent: str
+        state: str
+
+    @dataclass
+    class Action(Message):
+        """The person pressed one of the pane's keys."""
+
+        agent: str
+        action: str  # vote, decide, drop, restart, copy_answer
     DEFAULT_CSS = """
     AgentPane {
         border: round $foreground 25%; height: 1fr; min-height: 6;
@@ -138,11 +168,15 @@ class AgentPane(Vertical, can_focus=True):
         self._thinking: LiveTail | None = None  # the current run's thinking (dimmed), if any
         self._tools: dict[str, ToolRow] = {}
         self._before_presenting = "answered"
+        self.latest_answer = ""  # raw Markdown of the latest answer, for copying
+        self._shown_name = agent_id  # blind mode: agentN until the consensus
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes=f"pane-header -state-{self.state}")
         yield FollowScroll(classes="pane-body")
-        yield CompactLine(self.agent_id)
+        line = CompactLine(self.agent_id)
+        line.shown_name = self._shown_name
+        yield line
 
     def set_compact(self, on: bool, expanded: bool = False) -> None:
         """Large-team layout: a single row, or (expanded) the full pane."""
@@ -163,9 +197,32 @@ class AgentPane(Vertical, can_focus=True):
     def tail(self) -> LiveTail | None:
         return self._tail
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "act" or not parameters:
+            return True
+        allowed = getattr(self.screen, "pane_action_enabled", None)
+        return bool(allowed and allowed(self.agent_id, str(parameters[0])))
+
+    def action_act(self, action: str) -> None:
+        self.post_message(self.Action(self.agent_id, action))
+
+    def hint(self, text: str) -> None:
+        """The person's note reached this agent (its next model call carries it)."""
+        self.flush_text()  # the call under way keeps streaming above; the note is read by the next one
+        self._add(Note(Text(f"✉ you: {text}  (read in its next model call)"), classes="-hint"))
+
     def on_mount(self) -> None:
         # id and model ride on the border so the header line has room for the live state.
         self.border_title = escape(f"{self.agent_id} · {self.model}")
+
+    def show_name(self, name: str, *, hide_model: bool = False) -> None:
+        """Blind mode shows `agentN` only; the real id and model come back at the consensus."""
+        self.border_title = escape(name if hide_model else f"{name} · {self.model}")
+        self._shown_name = name
+        if self.is_mounted:  # large teams' compact row names the agent too
+            line = self.query_one(CompactLine)
+            line.shown_name = name
+            line.flush()
 
     def _header(self) -> Text:
         header = Text()
@@ -188,6 +245,7 @@ class AgentPane(Vertical, can_focus=True):
             header = self.query_one(".pane-header", Static)
             header.remove_class(f"-state-{old}")
             header.add_class(f"-state-{new}")
+            self.post_message(self.StateChanged(self.agent_id, new))
         self._refresh_header()
 
     def watch_label(self) -> None:
@@ -218,6 +276,7 @@ class AgentPane(Vertical, can_focus=True):
         self._tools.clear()
         self.state = "waiting"
         self.label = ""
+        self.latest_answer = ""
 
     def start_run(self, reason: str, attempt: int, round_: int, vote_only: bool) -> None:
         self.flush_text()
@@ -307,6 +366,7 @@ class AgentPane(Vertical, can_focus=True):
             self._tail.remove()
         self._tail = None
         self._add(AnswerBlock(label, content))
+        self.latest_answer = content
         self._mark_fallback("answer", fallback)
         self.label = label
         self.state = "answered"

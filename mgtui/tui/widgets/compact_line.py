@@ -26,6 +26,7 @@ class CompactLine(Static):
     def __init__(self, agent_id: str, *, classes: str | None = None) -> None:
         super().__init__("", classes=classes)
         self.agent_id = agent_id
+        self.shown_name = agent_id  # blind mode: agentN until the consensus
         self.icon = "·"
         self.state = "waiting"
         self.label = ""
@@ -63,7 +64,7 @@ class CompactLine(Static):
             return
         tail_clock(self.app).drawn(self)
         row = Text(no_wrap=True, overflow="ellipsis")
-        row.append(f"{self.icon} {self.agent_id[:16]:<16} ", style="bold")
+        row.append(f"{self.icon} {self.shown_name[:16]:<16} ", style="bold")
         row.append(f"{self.state:<10} {self.label:<9} ")
         row.append(f"{self.tokens:>7,} tok" if self.tokens else " " * 11, style="dim")
         line = self.last_line()

@@ -29,6 +29,7 @@ from textual.widgets import Label, TextArea
 
 
 if TYPE_CHECKING:
+    from mgtui.tui.attachments import Attachment
     from mgtui.tui.widgets.path_picker import PathPicker
 
 # '@' at the start or after a space/bracket, then the path typed so far (no space, quote or ':').
@@ -93,6 +94,8 @@ class PromptBar(Vertical):
 
     busy: reactive[bool] = reactive(False)
     """Set by the screen while a turn runs: submits are refused (the text is kept)."""
+    steer: reactive[bool] = reactive(True)
+    """While busy, Enter sends the text as a hint to the running turn instead of refusing it."""
     busy_reason: reactive[str] = reactive("A turn is running: your text is kept; send it when the turn ends.")
     """What the user is told when a submit is refused."""
 
@@ -107,6 +110,8 @@ class PromptBar(Vertical):
         self._sending = False
         self._loaded: str | None = None
         self._picker: PathPicker | None = None  # made at the first '@' (not on the first frame)
+        self._approved_outside: set[str] = set()  # files outside cwd the user agreed to attach
+        self._picked: str | None = None  # the `@path ` a file pick inserted (a `:w` typed next joins it)
 
     def compose(self) -> ComposeResult:
         yield Label("", id="prompt-notice")
@@ -157,6 +162,9 @@ class PromptBar(Vertical):
 
     def watch_busy(self, busy: bool) -> None:
         self.set_class(busy, "-busy")
+        if self.is_mounted and self.query(PromptInput):
+            steering = busy and self.steer
+            self.input.placeholder = "Steer the running turn… (Enter sends a hint; @agent … for one agent)" if steering else self._placeholder
         if not busy:
             self.remove_class("-refused")
 
@@ -177,11 +185,22 @@ class PromptBar(Vertical):
         text = self.text
         if not text.strip() or self._sending:
             return
+        if self.busy and self.steer:
+            self._steer(text)
+            return
         if self.busy:
             self._refuse()
             return
         self._sending = True
         self._send(text)
+
+    def _steer(self, text: str) -> None:
+        """A turn runs: the text is a hint for the agents still working (the screen sends it)."""
+        from mgtui.tui.messages import HintSubmitted  # noqa: PLC0415 - off the first frame
+
+        self.post_message(HintSubmitted(text.strip()))
+        self._remember(text)
+        self.input.clear()
 
     def _refuse(self) -> None:
         self.query_one("#prompt-notice", Label).update(self.busy_reason)
@@ -197,17 +216,35 @@ class PromptBar(Vertical):
             if self.busy:  # a turn started while the files were read
                 self._refuse()
                 return
-            for notice in resolved.notices:
+            if not await self._outside_allowed(resolved.attachments):
+                self.notify("Not sent: your text is kept.", title="Attachments", severity="warning")
+                return
+            for notice in (n for n in resolved.notices if not n.endswith("outside the working directory; attached anyway")):
                 self.notify(notice, title="Attachments", severity="warning")
             from mgtui.tui.messages import PromptSubmitted  # noqa: PLC0415 - off the first frame
 
+            attached = [{"path": a.path, "mode": "write" if a.writable else "read", "bytes": a.size} for a in resolved.attachments]
             self.post_message(PromptSubmitted(resolved.question, typed=text, write_paths=resolved.write_paths,
-                                              notices=resolved.notices))
+                                              notices=resolved.notices, attachments=attached))
             self._remember(text)
             if self.text == text:  # keep anything typed while the files were read
                 self.input.clear()
         finally:
             self._sending = False
+
+    async def _outside_allowed(self, attachments: list[Attachment]) -> bool:
+        """Reading a file outside the working directory needs a yes, once per file."""
+        new = [a for a in attachments if a.outside and a.absolute not in self._approved_outside]
+        if not new:
+            return True
+        from mgtui.tui.screens.confirm import ConfirmScreen  # noqa: PLC0415
+
+        names = ", ".join(a.path for a in new)
+        question = f"Let the agents read {names}? It is outside the working directory."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Attach", no="Don't send")):
+            return False
+        self._approved_outside.update(a.absolute for a in new)
+        return True
 
     def _remember(self, text: str) -> None:
         if not self.history or self.history[-1] != text:
@@ -279,6 +316,8 @@ class PromptBar(Vertical):
 
     @on(TextArea.Changed, "#prompt-input")
     async def _text_changed(self) -> None:
+        if self._join_write_suffix():
+            return
         self.remove_class("-refused")
         loaded, self._loaded = self._loaded, None
         found = None if loaded == self.text else self._token_before_cursor()
@@ -286,6 +325,21 @@ class PromptBar(Vertical):
             self._close_picker()
         else:
             await self._open_picker(found[1])
+
+    def _join_write_suffix(self) -> bool:
+        """`:w` typed right after a picked file marks it writable: the space the pick added goes."""
+        picked, self._picked = self._picked, None
+        if not picked:
+            return False
+        area = self.input
+        row, column = area.cursor_location
+        before = area.document.get_line(row)[:column]
+        if before.endswith(picked + ":"):
+            area.replace(":", (row, column - 2), (row, column), maintain_selection_offset=False)
+            return True
+        if before.endswith(picked):
+            self._picked = picked  # this change was the pick itself
+        return False
 
     @on(TextArea.SelectionChanged, "#prompt-input")
     def _cursor_moved(self) -> None:
@@ -304,4 +358,5 @@ class PromptBar(Vertical):
         self.input.replace(f"@{path}" + ("" if event.is_dir else " "), (row, start), (row, column),
                            maintain_selection_offset=False)
         if not event.is_dir:
+            self._picked = f"@{path} "
             self._close_picker()

@@ -7,6 +7,7 @@ the engine anything.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
@@ -31,6 +32,7 @@ class VoteSidebar(VerticalScroll):
     VoteSidebar .vs-count { color: $text-muted; margin-bottom: 1; }
     VoteSidebar .vs-answer { margin-top: 1; }
     VoteSidebar .vs-reset { color: $text-warning; }
+    VoteSidebar .vs-human { color: $text-accent; text-style: bold; }
     VoteSidebar .vs-winner { color: $text-success; text-style: bold; margin-top: 1; }
     VoteSidebar .vs-tie { color: $text-muted; }
     VoteSidebar .vs-empty { color: $text-muted; }
@@ -43,6 +45,28 @@ class VoteSidebar(VerticalScroll):
     board: reactive[VoteBoard] = reactive(VoteBoard, recompose=True)
     """The current turn's votes; set by the screen."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # What the user opened or closed, kept across recomposes: vote key -> expanded.
+        self.expanded: dict[str, bool] = {}
+        self._default_open = False  # how reasons start in the current composition
+
+    def _roomy(self) -> bool:
+        """Reasons open by themselves when every vote fits (about three lines each)."""
+        height = self.size.height or 40
+        return 6 + 3 * len(self.board.votes) + 2 * len(self.board.latest_label) <= height
+
+    @on(Collapsible.Expanded)
+    @on(Collapsible.Collapsed)
+    def _remember(self, event: Collapsible.Expanded | Collapsible.Collapsed) -> None:
+        key, opened = event.collapsible.name, not event.collapsible.collapsed
+        if not key:
+            return
+        # A new composition announces every state: only a departure from the default is a choice.
+        if opened == self._default_open and key not in self.expanded:
+            return
+        self.expanded[key] = opened
+
     def compose(self) -> ComposeResult:
         board = self.board
         if board.method == "council":
@@ -51,6 +75,8 @@ class VoteSidebar(VerticalScroll):
         yield Static("Votes", classes="vs-title")
         live = board.live
         yield Static(f"{board.voted_count} of {len(live)} voted", classes="vs-count", id="vote-count")
+        if (mine := board.human_vote) is not None:
+            yield Static(Text(f"☑ your vote: {board.name(mine.target)} ({mine.label})"), classes="vs-human", id="vote-human")
         if board.resets:
             yield Static(
                 Text(f"↺ votes reset ×{board.resets} (new answer by {board.last_reset_by})"),
@@ -59,6 +85,7 @@ class VoteSidebar(VerticalScroll):
             )
         if not board.latest_label:
             yield Static("no answers yet", classes="vs-empty")
+        roomy = self._default_open = self._roomy()
         # Large teams: the answers with most votes first, so the leaders stay in view.
         agents = sorted(board.agents, key=lambda a: -len(board.votes_for(a))) if len(board.agents) > LARGE_TEAM else board.agents
         for agent in agents:
@@ -66,21 +93,23 @@ class VoteSidebar(VerticalScroll):
             if label is None:
                 continue
             votes = board.votes_for(agent)
-            yield Static(Text(f"{label}  {agent}  ▮ {len(votes)}"), classes="vs-answer")
+            yield Static(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), classes="vs-answer")
             if len(votes) > (1 if len(board.agents) > LARGE_TEAM else GROUP_VOTERS_OVER):  # one line of voters, reasons on expand
-                with Collapsible(title=f"← {', '.join(v.voter for v in votes)}", collapsed=True):
+                with Collapsible(title=f"← {', '.join(board.name(v.voter) for v in votes)}", collapsed=True):
                     for vote in votes:
-                        yield Static(Text(f"{vote.voter}: {vote.reason or '(no reason given)'}"))
+                        yield Static(Text(f"{board.name(vote.voter)}: {vote.reason or '(no reason given)'}"))
                 continue
             for vote in votes:
-                title = f"← {vote.voter}"
-                with Collapsible(title=title, collapsed=True):
+                title = "← you (human)" if vote.voter == "human" else f"← {board.name(vote.voter)}"
+                key = f"{vote.voter}>{vote.target}:{vote.label}"
+                with Collapsible(title=title, collapsed=not self.expanded.get(key, roomy), name=key):
                     yield Static(Text(vote.reason or "(no reason given)"))
         for agent in sorted(board.dropped):
             why = board.drop_reasons.get(agent, "")
-            yield Static(Text(f"✗ {agent} dropped" + (f": {why}" if why else "")), classes="vs-empty")
+            yield Static(Text(f"✗ {board.name(agent)} dropped" + (f": {why}" if why else "")), classes="vs-empty")
         if board.winner is not None:
-            yield Static(Text(f"★ winner: {board.winner} ({board.how})"), classes="vs-winner", id="vote-winner")
+            how = "picked by you" if board.how == "human" else board.how
+            yield Static(Text(f"★ winner: {board.winner} ({how})"), classes="vs-winner", id="vote-winner")
             if board.tie:
                 tied = ", ".join(board.tied)
                 yield Static(Text(f"tie between {tied}: first in config order wins"), classes="vs-tie")
@@ -98,14 +127,14 @@ class VoteSidebar(VerticalScroll):
         else:
             yield Static(Text(f"{'#':>2} {'mean':>5}  answer (rankings)"), classes="vs-rank-head")
             for place, (author, mean, count) in enumerate(rows, start=1):
-                yield Static(Text(f"{place:>2} {mean:>5.2f}  {author} ({count})"), classes="vs-rank", id=f"rank-{place}")
+                yield Static(Text(f"{place:>2} {mean:>5.2f}  {board.name(author)} ({count})"), classes="vs-rank", id=f"rank-{place}")
         for reviewer, order in board.rankings.items():
-            with Collapsible(title=f"{reviewer}: {' > '.join(order)}", collapsed=True):
+            with Collapsible(title=f"{board.name(reviewer)}: {' > '.join(board.name(a) for a in order)}", collapsed=True):
                 reasons = board.rank_reasons.get(reviewer, {})
                 for author in order:
-                    yield Static(Text(f"{author}: {reasons.get(author) or '(no reason given)'}"))
+                    yield Static(Text(f"{board.name(author)}: {reasons.get(author) or '(no reason given)'}"))
         for agent in sorted(board.dropped):
-            yield Static(Text(f"✗ {agent} dropped"), classes="vs-empty")
+            yield Static(Text(f"✗ {board.name(agent)} dropped"), classes="vs-empty")
         if board.winner is not None:
             yield Static(Text(f"★ best ranked: {board.winner} ({board.how})"), classes="vs-winner", id="vote-winner")
             if board.tie:

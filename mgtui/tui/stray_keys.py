@@ -1,0 +1,43 @@
+"""No lost keystrokes: a printable key typed while no text input has focus goes to the prompt.
+
+After a click on a pane (or Alt+→) the focus is on something that does not take text; a user
+who keeps typing expects the words in the prompt, not a silent drop. Keys that a binding in
+the focus chain owns (a pane's `v`, the app's `?` …) are left to that binding.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.widgets import Input, TextArea
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from mgtui.tui.widgets.prompt_bar import PromptBar
+
+
+def takes_text(widget: object) -> bool:
+    return isinstance(widget, TextArea | Input)
+
+
+def bound_and_enabled(screen: Screen[object], key: str) -> bool:
+    """True when some enabled binding in the focus chain (or the app) handles `key`."""
+    active = screen.active_bindings.get(key)
+    return active is not None and active.enabled
+
+
+def route_to_prompt(screen: Screen[object], prompt: PromptBar, event: events.Key) -> bool:
+    """Move a stray printable key into the prompt; True when it did (the event is then stopped)."""
+    if takes_text(screen.focused) or not event.is_printable or not event.character:
+        return False
+    if not prompt.region:
+        return False  # not on screen (a replay hides it): typing into it would be lost too
+    if bound_and_enabled(screen, event.key):
+        return False
+    event.stop()
+    event.prevent_default()
+    prompt.focus()
+    prompt.input.insert(event.character)  # at the prompt's own cursor, where the user left it
+    return True

@@ -1,0 +1,52 @@
+"""No lost keystrokes: typing after the focus left the prompt lands in the prompt."""
+
+from __future__ import annotations
+
+from mgtui.tui.screens.help import HelpScreen
+from mgtui.tui.widgets.prompt_bar import PromptBar
+from tests.tui.engines import settle, wait_until
+from tests.tui.test_main_screen import ask, make_app
+
+
+async def test_keys_typed_after_clicking_a_pane_land_in_the_prompt() -> None:
+    app = make_app(limit=30)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        await settle(pilot)
+        screen = app.screen
+        prompt = screen.query_one(PromptBar)
+        await pilot.click("#pane-beta")
+        assert app.focused is screen.panes["beta"]
+        await pilot.press(*"hello world")
+        await pilot.pause()
+        assert prompt.text == "hello world"
+        assert prompt.input.has_focus
+
+
+async def test_escape_returns_focus_to_the_prompt() -> None:
+    app = make_app(limit=30)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        await pilot.press("alt+right")
+        assert app.focused is not None and app.focused is not app.screen.query_one(PromptBar).input
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one(PromptBar).input.has_focus
+
+
+async def test_question_mark_is_text_when_the_prompt_holds_some() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.screen_ready)
+        prompt = app.screen.query_one(PromptBar)
+        await pilot.press(*"why")
+        app.screen.set_focus(None)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        assert prompt.text == "why?"
+        prompt.text = ""
+        app.screen.set_focus(None)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
