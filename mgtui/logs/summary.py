@@ -133,6 +133,7 @@ class TurnSummary:
     spans: list[Span] = field(default_factory=list)
     agents: dict[str, AgentStats] = field(default_factory=dict)
     hints: list[str] = field(default_factory=list)  # what the person told the agents mid-turn
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # [{path, mode, bytes}] of @path
 
 
 @dataclass
@@ -187,6 +188,7 @@ class _TurnBuilder:
         s, kind, agent = self.s, e.type, getattr(e, "agent", None)
         if kind == "turn_started":
             s.question = e.question
+            s.attachments = list(getattr(e, "attachments", None) or [])
         elif kind == "agent_started":
             st = self.stats(agent)
             st.runs += 1

@@ -84,3 +84,24 @@ async def test_sessions_key_opens_the_browser_and_replays(tmp_path: Path) -> Non
         assert replay.replay_dir == folder
         await wait_until(pilot, lambda: replay.source.total > 0)
         assert replay.source.events[0].session == json.loads((folder / "events.jsonl").read_text().splitlines()[0])["session"]
+
+
+async def test_history_shows_attachments_as_chips(tmp_path: Path) -> None:
+    folder = session_folder(tmp_path)
+    lines = (folder / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    patched = []
+    for line in lines:
+        event = json.loads(line)
+        if event.get("type") == "turn_started" and event.get("turn") == 2:
+            event["attachments"] = [{"path": "notes.txt", "mode": "read", "bytes": 2048}]
+        patched.append(json.dumps(event))
+    (folder / "events.jsonl").write_text("\n".join(patched) + "\n", encoding="utf-8")
+    app = ReplayApp(folder, speed=math.inf)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        screen = app.screen
+        turns = screen.query_one(OptionList)
+        await wait_until(pilot, lambda: turns.option_count == 2 and "## Turn 2" in markdown_source(screen))
+        assert "⟨notes.txt · 2.0 kB⟩" in str(turns.get_option("turn-2").prompt)
+        assert "⟨notes.txt · 2.0 kB⟩" not in str(turns.get_option("turn-1").prompt)
+        assert "Attached: `⟨notes.txt · 2.0 kB⟩`" in markdown_source(screen)

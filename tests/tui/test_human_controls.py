@@ -143,3 +143,31 @@ async def test_question_strip_shows_the_typed_question_with_chips_and_the_engine
         await settle(pilot)
         strip = str(screen.query_one("#question").content)
         assert strip == "Q1: Explain @notes.txt  ⟨notes.txt · 16 B⟩" and "<attached" not in strip
+
+
+async def test_v_and_d_on_an_answer_in_the_sidebar() -> None:
+    from mgtui.tui.widgets.vote_sidebar import AnswerRow
+
+    made: list[FixtureEngine] = []
+    app = make_app(limit=30, made=made)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await running_turn(pilot, made)
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(screen.query(AnswerRow)))
+        row = screen.query(AnswerRow).first()
+        row.focus()
+        await pilot.press("v")  # an observer: `v` is just text for the prompt
+        await pilot.pause()
+        assert made[0].human_commands == [] and screen.query_one(PromptBar).text == "v"
+        screen.engine_options = {"human": "voter"}
+        screen.query_one(PromptBar).text = ""
+        row = screen.query(AnswerRow).first()
+        row.focus()
+        await pilot.press("v")
+        await pilot.pause()
+        assert made[0].human_commands == [("vote", {"agent": row.agent})]
+        row = screen.query(AnswerRow).first()
+        row.focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert made[0].human_commands[-1] == ("decide", {"agent": row.agent})

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mgtui.logs.summary import SessionSummary, TurnSummary
+from mgtui.question_text import chip, with_chips
 from mgtui.tui.screens.log_analysis import load_summary
 
 STATUS_ICONS = {"ok": "✓", "timeout": "⌛", "cancelled": "■", "failed": "✗", "running": "…"}
@@ -32,13 +33,15 @@ def turn_option(turn: TurnSummary) -> Option:
         f"  {winner}  ",
         (f"{turn.duration_s:.1f} s · {turn.status}", "$text-muted"),
     )
-    question = Content(turn.question.splitlines()[0][:120] if turn.question else "(no question)")
+    question = Content(with_chips(turn.question, turn.attachments, 120) if turn.question else "(no question)")
     return Option(Content("\n").join([line, question]), id=f"turn-{turn.turn}")
 
 
 def turn_markdown(turn: TurnSummary) -> str:
     """The whole turn as one Markdown document (model output stays Markdown, never markup)."""
     lines = [f"## Turn {turn.turn}: {turn.status}, {turn.duration_s:.1f} s", "", f"> {turn.question}", ""]
+    if turn.attachments:
+        lines[-1:-1] = ["", "Attached: " + " ".join(f"`{chip(a)}`" for a in turn.attachments)]
     if turn.winner:
         tally = ", ".join(f"{a} {n}" for a, n in turn.tally.items())
         tie = " (tie broken by config order)" if turn.tie else ""

@@ -9,15 +9,39 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Static
 
 from mgtui.tui.vote_board import VoteBoard
+from mgtui.tui.widgets.agent_pane import AgentPane
 
 
 GROUP_VOTERS_OVER = 3  # more voters than this for one answer are listed on one line
 LARGE_TEAM = 9  # in teams larger than this, any two voters are grouped
+
+
+class AnswerRow(Static, can_focus=True):
+    """One answer in the sidebar: focus it (click or Tab) and vote for it or pick it, as on its pane."""
+
+    BINDINGS = [
+        Binding("v", "act('vote')", "Vote", id="sidebar.vote", tooltip="Cast (or move) your vote to this answer"),
+        Binding("d", "act('decide')", "Pick", id="sidebar.decide", tooltip="End the coordination with this answer as the winner"),
+    ]
+
+    def __init__(self, content: Text, agent: str) -> None:
+        super().__init__(content, classes="vs-answer")
+        self.agent = agent
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "act" or not parameters:
+            return True
+        allowed = getattr(self.screen, "pane_action_enabled", None)  # same rule as the pane's keys
+        return bool(allowed and allowed(self.agent, str(parameters[0])))
+
+    def action_act(self, action: str) -> None:
+        self.post_message(AgentPane.Action(self.agent, action))
 
 
 class VoteSidebar(VerticalScroll):
@@ -31,6 +55,7 @@ class VoteSidebar(VerticalScroll):
     VoteSidebar .vs-title { text-style: bold; color: $text-primary; }
     VoteSidebar .vs-count { color: $text-muted; margin-bottom: 1; }
     VoteSidebar .vs-answer { margin-top: 1; }
+    VoteSidebar AnswerRow:focus { background: $boost; text-style: bold; }
     VoteSidebar .vs-reset { color: $text-warning; }
     VoteSidebar .vs-human { color: $text-accent; text-style: bold; }
     VoteSidebar .vs-winner { color: $text-success; text-style: bold; margin-top: 1; }
@@ -93,7 +118,7 @@ class VoteSidebar(VerticalScroll):
             if label is None:
                 continue
             votes = board.votes_for(agent)
-            yield Static(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), classes="vs-answer")
+            yield AnswerRow(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), agent)
             if len(votes) > (1 if len(board.agents) > LARGE_TEAM else GROUP_VOTERS_OVER):  # one line of voters, reasons on expand
                 with Collapsible(title=f"← {', '.join(board.name(v.voter) for v in votes)}", collapsed=True):
                     for vote in votes:
