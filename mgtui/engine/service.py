@@ -266,25 +266,25 @@ def _feed_from_thread(loop: asyncio.AbstractEventLoop, reader: asyncio.StreamRea
 async def command_lines(reader: asyncio.StreamReader, limit: int = MAX_COMMAND_BYTES) -> AsyncIterator[bytes | None]:
     """Lines of stdin; None stands for a line over `limit` bytes, whose rest is skipped unread
     into memory (asyncio's own readline raises and loses its place)."""
-    buffer, skipping = bytearray(), False
+    pending, skipping = bytearray(), False  # a bytearray: += extends it in place
     while chunk := await reader.read(READ_CHUNK):
         start = 0
         while (end := chunk.find(b"\n", start)) >= 0:
             if skipping:
                 skipping = False
             else:
-                buffer += chunk[start:end]
-                yield None if len(buffer) > limit else bytes(buffer)
-            buffer.clear()
+                pending += chunk[start:end]
+                yield None if len(pending) > limit else bytes(pending)
+            pending.clear()
             start = end + 1
         if not skipping:
-            buffer += chunk[start:]
-            if len(buffer) > limit:
-                buffer.clear()
+            pending += chunk[start:]
+            if len(pending) > limit:
+                pending.clear()
                 skipping = True
                 yield None
-    if buffer and not skipping:
-        yield bytes(buffer)
+    if pending and not skipping:
+        yield bytes(pending)
 
 
 async def serve(service: EngineService) -> int:
