@@ -9,7 +9,7 @@ it reached carry it as well: it is part of what the person asked of them this tu
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +18,18 @@ MAX_HINT_CHARS = 4000  # a hint is a nudge, not an attachment
 _ADDRESS = re.compile(r"^\s*@(?P<id>[A-Za-z0-9_.:-]+)\s+(?P<text>.+)$", re.DOTALL)
 
 
-def split_address(text: str, agent_ids: Sequence[str]) -> tuple[str, list[str] | None]:
+def split_address(
+    text: str, agent_ids: Sequence[str], aliases: Mapping[str, str] | None = None
+) -> tuple[str, list[str] | None]:
     """`"@beta use SI units"` -> ("use SI units", ["beta"]) when beta is an agent; otherwise the
-    text as typed, for everyone (None)."""
+    text as typed, for everyone (None). `aliases` maps other names the screen shows (the
+    anonymous `agent2` of answer labels and blind mode) to config ids; a config id wins."""
     match = _ADDRESS.match(text)
-    if match and match.group("id") in agent_ids:
-        return match.group("text").strip(), [match.group("id")]
+    if match:
+        name = match.group("id")
+        agent = name if name in agent_ids else (aliases or {}).get(name)
+        if agent in agent_ids:
+            return match.group("text").strip(), [agent]
     return text.strip(), None
 
 

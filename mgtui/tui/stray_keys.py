@@ -30,14 +30,20 @@ def bound_and_enabled(screen: Screen[object], key: str) -> bool:
 
 def route_to_prompt(screen: Screen[object], prompt: PromptBar, event: events.Key) -> bool:
     """Move a stray printable key into the prompt; True when it did (the event is then stopped)."""
-    if takes_text(screen.focused) or not event.is_printable or not event.character:
+    if not event.is_printable or not event.character:
         return False
     if not prompt.region:
         return False  # not on screen (a replay hides it): typing into it would be lost too
-    if bound_and_enabled(screen, event.key):
+    if screen.focused is prompt.input:
+        # The prompt has the focus yet this key bubbled up unhandled: it was queued for the
+        # widget focused when it arrived (typed faster than a frame), so it is the prompt's.
+        pass
+    elif takes_text(screen.focused) or bound_and_enabled(screen, event.key):
         return False
     event.stop()
     event.prevent_default()
-    prompt.focus()
+    # At once, not after the refresh (`focus()`): the keys already queued behind this one
+    # must find the prompt focused, or a pane binding (`r`, `d`, `x`) would run on them.
+    screen.set_focus(prompt.input)
     prompt.input.insert(event.character)  # at the prompt's own cursor, where the user left it
     return True

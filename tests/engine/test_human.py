@@ -216,3 +216,11 @@ async def test_drop_and_restart_one_agent(model_server: ModelServer, agent_confi
     assert (error.kind, error.fatal) == ("human", True)
     assert any(e.reason == "restarted by the user" for e in log.of("agent_started", agent="alpha"))
     assert (result.status, result.winner) == ("ok", "alpha")
+
+
+def test_split_address_takes_the_anonymous_name_the_screen_shows() -> None:
+    aliases = {"agent1": "alpha", "agent2": "beta"}
+    assert split_address("@agent2 check your math", ["alpha", "beta"], aliases) == ("check your math", ["beta"])
+    # a config id that happens to look anonymous still means that agent
+    assert split_address("@agent2 hi", ["agent2", "beta"], {"agent2": "beta"}) == ("hi", ["agent2"])
+    assert split_address("@agent9 hi", ["alpha", "beta"], aliases) == ("@agent9 hi", None)

@@ -38,6 +38,19 @@ async def test_enter_during_a_turn_sends_a_hint_and_at_agent_names_one() -> None
         assert prompt.text == ""
 
 
+async def test_at_agent2_as_the_answer_labels_show_it_reaches_that_agent() -> None:
+    made: list[FixtureEngine] = []
+    app = make_app(limit=30, made=made)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await running_turn(pilot, made)
+        prompt = app.screen.query_one(PromptBar)
+        prompt.focus()
+        prompt.text = "@agent2 check your math"  # beta's answers read agent2.N in the sidebar
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(made[0].human_commands) == 1)
+        assert made[0].human_commands == [("hint", {"text": "check your math", "to": ["beta"]})]
+
+
 async def test_a_hint_shows_in_the_panes_it_reached() -> None:
     app = make_app(limit=30)
     async with app.run_test(size=(160, 48)) as pilot:

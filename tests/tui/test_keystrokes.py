@@ -50,3 +50,30 @@ async def test_question_mark_is_text_when_the_prompt_holds_some() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_a_burst_typed_after_clicking_a_pane_lands_whole_and_never_runs_pane_keys() -> None:
+    """Keys typed faster than a frame (a quick typist, tmux send-keys, a paste without
+    bracketed paste) all reach the pane that had focus when they arrived: the `r` of
+    "short" must not restart the agent nor vanish once the focus has moved to the prompt."""
+    from textual import events
+
+    app = make_app(limit=30)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        await settle(pilot)
+        screen = app.screen
+        prompt = screen.query_one(PromptBar)
+        await pilot.click("#pane-beta")
+        assert app.focused is screen.panes["beta"]
+        restarts: list[str] = []
+        screen.panes["beta"].action_act = lambda what: restarts.append(what)  # type: ignore[method-assign]
+        text = "use short answers"
+        for char in text:  # all queued before the app handles the first one
+            key = "space" if char == " " else char
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert restarts == []
+        assert prompt.text == text
+        assert prompt.input.has_focus

@@ -64,7 +64,10 @@ class HumanControls:
             return
         from mgtui.engine.hints import split_address  # noqa: PLC0415 - pure text, no engine
 
-        text, to = split_address(message.text, list(screen.panes))
+        # `@agent2` as the answer labels (and blind mode) show it reaches that agent too.
+        order = list(screen.panes)
+        aliases = {screen.anon_ids.get(a) or f"agent{i}": a for i, a in enumerate(order, start=1)}
+        text, to = split_address(message.text, order, aliases)
         if not text:
             return
         screen.engine.human("hint", text=text, to=to)
