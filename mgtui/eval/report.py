@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mgtui.eval.summary import EvalSummary, SystemStats
@@ -75,17 +76,30 @@ def _disagreement(qid: str, gold: str | None, team: str | None, t: bool, best: s
     return f"{one_line(qid, 40)}: gold {one_line(gold, 30) or '–'} · team {one_line(team, 30) or '–'} {_mark(t)} · best {one_line(best, 30) or '–'} {_mark(b)}"
 
 
+# Markdown that outside text must not make live: links/images ([ ]), code spans (`), HTML
+# (< and entities via &), emphasis (* _ ~ next to a word: a lone "alpha *" stays as is).
+_MD_ALWAYS = re.compile(r"[\\`\[\]|]")
+_MD_EMPHASIS = re.compile(r"(?<=\S)[*_~]|[*_~](?=\S)")
+
+
 def _md(text: str) -> str:
-    """A table cell: one line, pipes escaped (no HTML from outside text either)."""
-    return one_line(text, 120).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;") or "–"
+    """A table cell or list item from outside text (model output, dataset ids): one line, inert."""
+    out = one_line(text, 120).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = _MD_EMPHASIS.sub(lambda m: "\\" + m.group(0), _MD_ALWAYS.sub(lambda m: "\\" + m.group(0), out))
+    return out or "–"
+
+
+def _code(text: str) -> str:
+    """Inside a code span nothing is live but a backtick would end it."""
+    return one_line(text, 120).replace("`", "'") or "–"
 
 
 def markdown(summary: EvalSummary, meta: dict[str, Any], skipped: list[str] | None = None) -> str:
     team = ", ".join(f"{a['id']} ({a['model']})" for a in meta.get("team") or [])
     out = [
         f"# mgtui eval: {_md(summary.suite)}", "",
-        f"- dataset: `{_md(str(meta.get('dataset')))}` · seed {'–' if meta.get('seed') is None else meta.get('seed')} · scoring `{summary.score}` · {summary.n} question(s) scored",
-        f"- config: `{_md(str(meta.get('config')))}` · team: {_md(team)}",
+        f"- dataset: `{_code(str(meta.get('dataset')))}` · seed {'–' if meta.get('seed') is None else meta.get('seed')} · scoring `{summary.score}` · {summary.n} question(s) scored",
+        f"- config: `{_code(str(meta.get('config')))}` · team: {_md(team)}",
         f"- started {meta.get('created', '?')} · updated {meta.get('updated', '?')}", "",
         "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS),
     ]

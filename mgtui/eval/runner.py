@@ -10,6 +10,7 @@ cancels what runs; only questions that finished are handed to `on_question`.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,11 @@ class EvalRunner:
         self.stopping = False
         self._sessions: set[Any] = set()
         self._calls: set[asyncio.Task[Any]] = set()
+        from mgtui.engine.session import Redactor, _literal_secrets  # noqa: PLC0415 - engine-only, lazy
+
+        # Members' answers and provider errors are written to results.jsonl and the reports:
+        # the same secrets as in a session log are redacted there (a key echoed by a server).
+        self._redact = Redactor(_literal_secrets(plan.loaded))
 
     async def prepare(self) -> None:
         """Import LiteLLM and register the local provider off the loop; raises when a model
@@ -119,7 +125,12 @@ class EvalRunner:
                     raise
             records += singles
             records.append(self._majority(question, singles))
-        return None if self.stopping else records
+        return None if self.stopping else [self._redacted(r) for r in records]
+
+    def _redacted(self, record: dict[str, Any]) -> dict[str, Any]:
+        text = json.dumps(record, ensure_ascii=False)
+        cleaned = self._redact(text)
+        return record if cleaned == text else json.loads(cleaned)
 
     async def _team(self, question: Question, prompt: str) -> dict[str, Any]:
         from mgtui.engine.session import Session  # noqa: PLC0415
