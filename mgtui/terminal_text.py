@@ -54,6 +54,16 @@ def safe_data(value: Any) -> Any:
     return value
 
 
+def safe_model(model: Any) -> Any:
+    """A pydantic model with every string field `safe()`; the same object when nothing changes."""
+    changes = {}
+    for name, value in vars(model).items():
+        shown = safe_data(value)
+        if shown != value:
+            changes[name] = shown
+    return model.model_copy(update=changes) if changes else model
+
+
 class SafeRenderable:
     """Wraps a Rich renderable so text segments are `safe()`; Rich's own styling stays."""
 

@@ -303,8 +303,13 @@ def event_to_message(event: AnyEvent) -> Message | None:
 
 
 def post_event(target: MessagePump, event: AnyEvent) -> bool:
-    """Post the message for `event` to `target`; False if the UI ignores this event."""
-    message = event_to_message(event)
+    """Post the message for `event` to `target`; False if the UI ignores this event.
+
+    Every engine or log text enters the screen here, so controls are made visible here once
+    (a vote reason, a file name or a provider error is drawn by many widgets)."""
+    from mgtui.terminal_text import safe_model
+
+    message = event_to_message(safe_model(event))
     if message is None:
         return False
     return target.post_message(message)
