@@ -16,7 +16,7 @@ _LAZY = {
     "arun": "mgtui.api",
     "Session": "mgtui.api",
     "Result": "mgtui.api",
-    "register_with_litellm": "mgtui.providers.litellm_provider",
+    "register_with_litellm": "mgtui.integrations.litellm",
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from mgtui.api import Result, Session, arun, run  # noqa: F401 - for type checkers
-    from mgtui.providers.litellm_provider import register_with_litellm  # noqa: F401
+    from mgtui.integrations.litellm import register_with_litellm  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

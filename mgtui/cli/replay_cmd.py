@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     except SessionNotFound as exc:
         print(f"mgtui: {exc}", file=sys.stderr)
         return 1
-    from mgtui.tui.frame_rate import prefer_quick_frames  # noqa: PLC0415
+    from mgtui.tui.performance.frame_rate import prefer_quick_frames  # noqa: PLC0415
 
     prefer_quick_frames()
     from mgtui.tui.replay_app import ReplayApp  # noqa: PLC0415 - Textual loads only now

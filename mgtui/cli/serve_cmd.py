@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 from mgtui.cli.hosts import is_loopback
-from mgtui.serve.limits import DEFAULT_MAX_BODY, DEFAULT_MAX_CONCURRENT, DEFAULT_QUEUE_TIMEOUT
+from mgtui.openai_server.limits import DEFAULT_MAX_BODY, DEFAULT_MAX_CONCURRENT, DEFAULT_QUEUE_TIMEOUT
 
 DEFAULT_KEY_ENV = "MGTUI_API_KEY"
 INSTALL_HINT = "mgtui serve needs the 'serve' extra: pip install 'mgtui[serve]'"
@@ -94,7 +94,7 @@ def main(argv: list[str]) -> int:
     except SetupError as exc:
         print(f"mgtui serve: {exc}", file=sys.stderr)
         return 1
-    from mgtui.serve.app import ServeSettings, create_app  # noqa: PLC0415
+    from mgtui.openai_server.app import ServeSettings, create_app  # noqa: PLC0415
 
     settings = ServeSettings(
         config=teams[0].spec, config_label=teams[0].label, api_key=key, log_dir=args.log_dir, loopback_only=loopback,
@@ -110,7 +110,7 @@ def main(argv: list[str]) -> int:
 def _offered_teams(config_args: list[str | None], allow_tools: bool) -> tuple[Any, ...]:
     """Each `-c` loaded once (errors now, not at the first request), named, and announced."""
     from mgtui.cli.setup import resolve  # noqa: PLC0415
-    from mgtui.serve.teams import OfferedTeam, team_name, tool_uses  # noqa: PLC0415
+    from mgtui.openai_server.teams import OfferedTeam, team_name, tool_uses  # noqa: PLC0415
 
     teams: list[OfferedTeam] = []
     for arg in config_args:

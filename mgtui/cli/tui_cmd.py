@@ -60,11 +60,11 @@ def exit_code(app: MgtuiApp) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.web:
-        from mgtui.web.serve import serve
+        from mgtui.web.launcher import serve
 
         return serve(args)
     resume = session_to_resume(Path(args.log_root) if args.log_root else DEFAULT_LOG_ROOT, args.session, args.continue_)
-    from mgtui.tui.frame_rate import prefer_quick_frames  # noqa: PLC0415
+    from mgtui.tui.performance.frame_rate import prefer_quick_frames  # noqa: PLC0415
 
     prefer_quick_frames()
     from mgtui.tui.app import MgtuiApp

@@ -24,8 +24,9 @@ class Outcome:
 
 
 @dataclass
-class VoteBook:
-    """Who answered what and who currently votes for whom. Agents are config ids."""
+class ConsensusLedger:
+    """The engine's authority during a turn: who answered what, who votes for whom, and when
+    the consensus rule is met (the UI and logs fold the same events with `TurnState`)."""
 
     order: list[str]  # config order: the tie-break
     live: set[str] = field(default_factory=set)

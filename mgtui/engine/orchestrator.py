@@ -12,7 +12,7 @@ from typing import Any
 from mgtui.config.models import AgentConfig, MgtuiConfig
 from mgtui.engine import protocol, visibility
 from mgtui.engine.agent import AgentDropped, Decision, RunState, ToolExecutor, run_agent
-from mgtui.engine.consensus import Outcome, StandingVote, VoteBook
+from mgtui.engine.consensus import Outcome, StandingVote, ConsensusLedger
 from mgtui.engine.events import (
     AgentError,
     AgentStarted,
@@ -90,7 +90,7 @@ class Orchestrator:
         anon = protocol.anonymous_ids([a.id for a in config.agents])
         self.slots = {a.id: AgentSlot(a, anon[a.id]) for a in config.agents}
         self.by_anon = {s.anon: s.cfg.id for s in self.slots.values()}
-        self.book = VoteBook(order=[a.id for a in config.agents])
+        self.book = ConsensusLedger(order=[a.id for a in config.agents])
         self.version = 0  # bumps on every new answer: runs that saw an older version are stale
         self.usage: dict[str, dict[str, int]] = {a.id: {"prompt_tokens": 0, "completion_tokens": 0} for a in config.agents}
         self._queue: asyncio.Queue[Any] = asyncio.Queue()

@@ -21,7 +21,8 @@ from textual.widgets import Input, TextArea
 
 from mgtui.tui.screens.main import MainScreen
 from mgtui.tui.screens.sessions import SessionScreensMixin
-from mgtui.tui import strip_cycles, ui_state
+from mgtui.tui import ui_state
+from mgtui.tui.performance import strip_cycles
 from mgtui.tui.themes import DEFAULT_THEME, load_themes
 
 strip_cycles.install()
@@ -77,7 +78,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         tune_gc: bool = False,
     ) -> None:
         super().__init__()
-        self.tune_gc = tune_gc  # mgtui.tui.gc_policy: for the app's own process, not tests
+        self.tune_gc = tune_gc  # mgtui.tui.performance.gc_policy: for the app's own process, not tests
         self.last_key_at = float("-inf")  # full GC passes wait for a quiet keyboard (gc_policy)
         self.config_arg = config
         self.config_path = config_path  # an already located file: skips discovery

@@ -11,7 +11,7 @@ import pytest
 from mgtui.api import answer_chunks
 from mgtui.api_inputs import agent_id_for, agents_from_models, load_team, normalize_history, split_messages, team_from_model_name
 from mgtui.config.loader import ConfigError
-from mgtui.providers.litellm_provider import team_options
+from mgtui.integrations.litellm import team_options
 
 
 @pytest.mark.parametrize(

@@ -166,7 +166,7 @@ def test_client_leaving_a_stream_cancels_the_turn(served: Served) -> None:
 
 
 async def test_api_key_and_host_checks(tmp_path: Path) -> None:
-    from mgtui.serve.app import ServeSettings, create_app
+    from mgtui.openai_server.app import ServeSettings, create_app
 
     app = create_app(ServeSettings(config="@local", api_key="s3cret", log_dir=str(tmp_path)))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as client:

@@ -23,8 +23,8 @@ pytest.importorskip("fastapi", reason="the 'serve' extra is not installed: pip i
 
 @pytest.fixture
 def served(tmp_path: Path, model_server: ModelServer) -> Iterator[tuple[str, ModelServer]]:
-    from mgtui.serve.app import ServeSettings  # noqa: PLC0415
-    from mgtui.serve.teams import OfferedTeam  # noqa: PLC0415
+    from mgtui.openai_server.app import ServeSettings  # noqa: PLC0415
+    from mgtui.openai_server.teams import OfferedTeam  # noqa: PLC0415
 
     model_server.script("alpha", R.answer_then_vote("PLAIN-OK"))
     team = write_team(tmp_path, "plain", model_server, ("alpha",))
@@ -90,7 +90,7 @@ def _answer(sock: socket.socket) -> bytes:
 
 
 def test_slow_bodies_are_bounded_in_number_and_time(served: tuple[str, ModelServer]) -> None:
-    from mgtui.serve.limits import READERS_PER_SLOT  # noqa: PLC0415
+    from mgtui.openai_server.limits import READERS_PER_SLOT  # noqa: PLC0415
 
     url, _ = served
     slow = [_slow_sender(url, 1_000_000) for _ in range(READERS_PER_SLOT)]  # max_concurrent=1

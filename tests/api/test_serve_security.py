@@ -154,7 +154,7 @@ class AppServer:
     def __init__(self, settings: Any) -> None:
         import uvicorn  # noqa: PLC0415
 
-        from mgtui.serve.app import create_app  # noqa: PLC0415
+        from mgtui.openai_server.app import create_app  # noqa: PLC0415
 
         self.server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -174,8 +174,8 @@ class AppServer:
 
 
 def test_allow_tools_serves_a_team_with_tools(tmp_path: Path, model_server: ModelServer) -> None:
-    from mgtui.serve.app import ServeSettings  # noqa: PLC0415
-    from mgtui.serve.teams import OfferedTeam  # noqa: PLC0415
+    from mgtui.openai_server.app import ServeSettings  # noqa: PLC0415
+    from mgtui.openai_server.teams import OfferedTeam  # noqa: PLC0415
 
     model_server.script("alpha", R.answer_then_vote("FILES-OK"))
     files = write_team(tmp_path, "files", model_server, ("alpha",), context_paths=[{"path": str(tmp_path)}])

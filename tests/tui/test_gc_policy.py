@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mgtui.tui import gc_policy
+from mgtui.tui.performance import gc_policy
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Drawn lines must not become reference cycles (mgtui.tui.strip_cycles), with unchanged results."""
+"""Drawn lines must not become reference cycles (mgtui.tui.performance.strip_cycles), with unchanged results."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 import mgtui.tui.app  # noqa: F401 - installs the patch, as the app does
-from mgtui.tui import strip_cycles
+from mgtui.tui.performance import strip_cycles
 
 
 def make_strip() -> Strip:

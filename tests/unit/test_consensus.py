@@ -1,10 +1,10 @@
 """Pure vote bookkeeping: invalidation, consensus, tally and tie-break."""
 
-from mgtui.engine.consensus import StandingVote, VoteBook
+from mgtui.engine.consensus import StandingVote, ConsensusLedger
 
 
-def book() -> VoteBook:
-    return VoteBook(order=["alpha", "beta", "gamma"])
+def book() -> ConsensusLedger:
+    return ConsensusLedger(order=["alpha", "beta", "gamma"])
 
 
 def test_new_answer_clears_every_standing_vote() -> None:

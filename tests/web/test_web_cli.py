@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mgtui.web.serve import (
+from mgtui.web.launcher import (
     EXPOSED_WARNING,
     HOST_ENV,
     INSTALL_HINT,

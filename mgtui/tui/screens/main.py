@@ -26,7 +26,7 @@ from textual.widget import MountError
 from textual.widgets import Collapsible, Footer, Static, Tab, Tabs
 
 from mgtui.question_text import one_line, with_chips
-from mgtui.tui import gc_policy
+from mgtui.tui.performance import gc_policy
 from mgtui.tui.stray_keys import route_to_prompt
 from mgtui.tui.config_label import config_label
 from mgtui.tui.screens.main_human import HumanControls

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from mgtui.tui.widgets.live_tail import clean_line
-from mgtui.tui.widgets.tail_clock import tail_clock
+from mgtui.tui.performance.tail_clock import tail_clock
 
 KEEP_CHARS = 400  # enough streamed text to find the last non-blank line
 

@@ -26,7 +26,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
-from mgtui.tui.widgets.tail_clock import tail_clock
+from mgtui.tui.performance.tail_clock import tail_clock
 
 MAX_LINES = 400  # logical lines held for drawing (the full text stays in `.text` and the log)
 PRUNE_STEP = 100  # drop this many old lines at once: pruning renumbers every row, so do it rarely

@@ -2,7 +2,7 @@
 
 Textual draws a frame at most every 1/TEXTUAL_FPS s on a fixed grid, and a refresh asked for
 just after a frame waits one to two grid steps. While agents stream, tails draw ten times a
-second (`widgets/tail_clock.py`), so a key press often came right after a tail frame and waited
+second (`performance/tail_clock.py`), so a key press often came right after a tail frame and waited
 up to 33 ms at Textual's default 60 fps before it was drawn. At 120 fps that wait is at most
 17 ms; the tails still draw ten times a second, so there are not more frames, only earlier ones.
 """

@@ -24,9 +24,9 @@ from mgtui.api import Result, Session, answer_chunks
 from mgtui.api_inputs import split_messages
 from mgtui.config.loader import ConfigError, LoadedConfig
 from mgtui.providers.litellm_access import get_litellm
-from mgtui.serve import openai_format as fmt
-from mgtui.serve.body import checked_messages, parse_body, stream_flags
-from mgtui.serve.limits import (
+from mgtui.openai_server import openai_format as fmt
+from mgtui.openai_server.body import checked_messages, parse_body, stream_flags
+from mgtui.openai_server.limits import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_CONCURRENT,
@@ -38,8 +38,8 @@ from mgtui.serve.limits import (
     Busy,
     TurnSlots,
 )
-from mgtui.serve.teams import OfferedTeam, TeamRequestError, http_team, model_list, team_name
-from mgtui.serve.turns import TurnRun
+from mgtui.openai_server.teams import OfferedTeam, TeamRequestError, http_team, model_list, team_name
+from mgtui.openai_server.turns import TurnRun
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 Redact = Callable[[str], str]

@@ -83,7 +83,7 @@ def serve(args: argparse.Namespace) -> int:
     if not (explicit or is_loopback(host)):
         return 2
     try:
-        from mgtui.web.server import WebServer  # noqa: PLC0415 - the optional extra
+        from mgtui.web.browser_server import WebServer  # noqa: PLC0415 - the optional extra
     except ImportError as exc:
         print(f"{INSTALL_HINT}\n({exc})", file=sys.stderr)
         return 2

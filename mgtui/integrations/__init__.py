@@ -1,0 +1,1 @@
+"""Adapters that let other software use mgtui (LiteLLM custom provider, ...)."""
