@@ -60,6 +60,7 @@ async def test_eval_screen_lists_evals_and_shows_the_report(tmp_path: Path) -> N
         await wait_until(pilot, lambda: listing.option_count == 2 and screen.summary is not None)
         assert [e.path for e in screen.evals] == [newer, older]  # newest first
 
+        await wait_until(pilot, lambda: "alpha" in detail_text(screen))  # the detail renders after the summary loads
         text = detail_text(screen)
         assert "team *" not in text and "alpha *" in text  # alpha wins the 5/10 tie with beta
         for row in (r"team +90\.0% +59\.6%–98\.2% +10 ", r"alpha \* +50\.0% +23\.7%–76\.3% +10 ", r"majority +40\.0% +16\.8%–68\.7% +10 "):
