@@ -14,19 +14,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mgtui.engine.events import AnyEvent
+from mgtui.engine.events import AnyEvent, typed_reason
 from mgtui.logs.liveness import INTERRUPTED, turn_status
 
 WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # the protocol's own calls are not "tool use"
 
 
 def run_kind(reason: str) -> str:
-    """Normalise why a run started: the engine writes e.g. "new answer agent2.1" or "next round"."""
-    if reason.startswith("new answer") or reason == "restart":
-        return "restart"  # restarted because other agents posted new answers
-    if reason == "next round":
-        return "next"  # carried on after its own answer
-    return reason if reason in ("start", "retry", "enforce", "present") else "other"
+    """Normalise why a run started: the typed reason, or the free text of logs written before it."""
+    kind, _label = typed_reason(reason)
+    return kind if kind in ("start", "next", "restart", "retry", "enforce", "present") else "other"
 
 
 def _seconds(ts: str) -> float:
