@@ -11,7 +11,6 @@ from mgtui.engine import events as ev
 from mgtui.tui import messages as m
 from mgtui.tui.themes import load_themes, theme_from_file
 from mgtui.tui.widgets.agent_pane import AgentPane, ToolRow
-from tests.tui.engines import load_fixture
 
 # Smallest valid instance of each event type (required fields only).
 REQUIRED: dict[str, dict[str, Any]] = {
@@ -41,22 +40,31 @@ REQUIRED: dict[str, dict[str, Any]] = {
 }
 
 
-def test_every_event_type_becomes_a_message() -> None:
-    assert set(REQUIRED) == set(ev.EVENT_TYPES), "a new event type needs a message in mgtui.tui.messages"
+def test_every_event_type_is_posted_whole_and_terminal_safe() -> None:
+    """No twin classes: the screen gets the parsed event itself, its controls made visible."""
+    assert set(REQUIRED) == set(ev.EVENT_TYPES), "a new event type needs a smallest instance here"
+    posted: list[object] = []
+
+    class Target:
+        def post_message(self, message: object) -> bool:
+            posted.append(message)
+            return True
+
     for kind, fields in REQUIRED.items():
         event = ev.parse_event({"type": kind, "turn": 3, **fields})
-        message = m.event_to_message(event)
-        assert isinstance(message, m.EngineMessage), kind
-        assert message.turn == 3
+        assert m.post_event(Target(), event)  # type: ignore[arg-type]
+        message = posted[-1]
+        assert isinstance(message, m.EngineEvent) and type(message.event) is type(event) and message.event.turn == 3
+    m.post_event(Target(), ev.VoteCast(agent="a", target="b", label="agent2.1", reason="ok\x1b]52;c;AAAA\x07"))  # type: ignore[arg-type]
+    assert "\x1b" not in posted[-1].event.reason  # type: ignore[attr-defined]
 
 
-def test_recorded_fixture_round_trips_through_the_adapter() -> None:
-    for event in load_fixture("three_agents_two_turns.jsonl"):
-        message = m.event_to_message(event)
-        assert message is not None
-        if isinstance(event, ev.TextDelta):
-            assert isinstance(message, m.AgentText)
-            assert message.delta == event.delta and message.final == (event.phase == "final")
+def test_old_free_text_reasons_read_as_typed_fields() -> None:
+    old = ev.parse_event({"type": "agent_started", "agent": "a", "reason": "new answer agent2.1"})
+    assert (old.reason, old.after_label) == ("restart", "agent2.1")  # type: ignore[attr-defined]
+    assert ev.parse_event({"type": "agent_started", "agent": "a", "reason": "next round"}).reason == "next"  # type: ignore[attr-defined]
+    assert ev.parse_event({"type": "agent_stopped", "agent": "a", "why": "restarted: next round"}).restart  # type: ignore[attr-defined]
+    assert not ev.parse_event({"type": "agent_stopped", "agent": "a", "why": "consensus reached"}).restart  # type: ignore[attr-defined]
 
 
 class PaneApp(App[None]):

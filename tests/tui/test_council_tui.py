@@ -20,10 +20,10 @@ def make_app() -> MgtuiApp:
 
 async def run_turn(pilot) -> None:
     screen = pilot.app.screen
-    await wait_until(pilot, lambda: screen.engine_ready)
+    await wait_until(pilot, lambda: screen.control.ready)
     screen.post_message(m.PromptSubmitted("At what temperature does water boil?"))
     await pilot.pause()
-    await wait_until(pilot, lambda: not screen.turn_running)
+    await wait_until(pilot, lambda: not screen.team.running)
     await settle(pilot)
 
 

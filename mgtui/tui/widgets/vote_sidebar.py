@@ -6,6 +6,8 @@ the engine anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -30,15 +32,15 @@ class AnswerRow(Static, can_focus=True):
         Binding("d", "act('decide')", "Pick", id="sidebar.decide", tooltip="End the coordination with this answer as the winner"),
     ]
 
-    def __init__(self, content: Text, agent: str) -> None:
+    def __init__(self, content: Text, agent: str, can_act: Callable[[str, str], bool] | None) -> None:
         super().__init__(content, classes="vs-answer")
         self.agent = agent
+        self.can_act = can_act  # the same rule as the pane's keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action != "act" or not parameters:
             return True
-        allowed = getattr(self.screen, "pane_action_enabled", None)  # same rule as the pane's keys
-        return bool(allowed and allowed(self.agent, str(parameters[0])))
+        return self.can_act is not None and self.can_act(self.agent, str(parameters[0]))
 
     def action_act(self, action: str) -> None:
         self.post_message(AgentPane.Action(self.agent, action))
@@ -75,6 +77,7 @@ class VoteSidebar(VerticalScroll):
         # What the user opened or closed, kept across recomposes: vote key -> expanded.
         self.expanded: dict[str, bool] = {}
         self._default_open = False  # how reasons start in the current composition
+        self.can_act: Callable[[str, str], bool] | None = None  # set by the team view
 
     def _roomy(self) -> bool:
         """Reasons open by themselves when every vote fits (about three lines each)."""
@@ -118,7 +121,7 @@ class VoteSidebar(VerticalScroll):
             if label is None:
                 continue
             votes = board.votes_for(agent)
-            yield AnswerRow(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), agent)
+            yield AnswerRow(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), agent, self.can_act)
             if len(votes) > (1 if len(board.agents) > LARGE_TEAM else GROUP_VOTERS_OVER):  # one line of voters, reasons on expand
                 with Collapsible(title=f"← {', '.join(board.name(v.voter) for v in votes)}", collapsed=True):
                     for vote in votes:
