@@ -11,6 +11,9 @@ from typing import Any
 # Without these LiteLLM downloads its cost map at import time (no internet here).
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+# Every engine turn in the suite checks that TurnState (what the UI, logs and API read) agrees
+# with the engine's ConsensusLedger (mgtui/engine/reducer_check.py).
+os.environ["MGTUI_CHECK_REDUCER"] = "1"
 
 # `tests.support` must import under the plain `pytest` script too (cwd not on sys.path).
 _ROOT = str(Path(__file__).resolve().parents[1])
