@@ -110,7 +110,7 @@ async def test_second_turn_archives_the_first() -> None:
         await ask(pilot, "And on top of Everest?")
         await wait_until(pilot, lambda: not screen.team.running and len(screen.team.turns) == 1)
         assert screen.team.turns[0].question == "At what temperature does water boil?"
-        assert screen.team.turns[0].status == "ok" and screen.team.turns[0].final
+        assert screen.team.turns[0].status == "ok" and screen.team.turns[0].final_answer
         assert screen.query_one("#history").has_class("-shown")
         assert str(screen.query_one("#question").content).startswith("Q2:")
 
@@ -183,11 +183,11 @@ async def test_a_continued_session_shows_its_earlier_turns(tmp_path) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         # Earlier turns go to the strip; the last one is back on screen as it was left.
-        await wait_until(pilot, lambda: len(screen.team.turns) == 1 and screen.team.current is not None and not screen.team.running
+        await wait_until(pilot, lambda: len(screen.team.turns) == 1 and screen.team.board.turn == 2 and not screen.team.running
                          and bool(screen.team.final_view.content))
         assert [t.question for t in screen.team.turns] == ["At what temperature does water boil?"]
-        assert all(t.status == "ok" and t.winner == "alpha" and t.final for t in screen.team.turns)
-        assert screen.team.current.question == "And on top of Everest?" and screen.team.current.status == "ok"
+        assert all(t.status == "ok" and t.winner == "alpha" and t.final_answer for t in screen.team.turns)
+        assert screen.team.board.question == "And on top of Everest?" and screen.team.board.status == "ok"
         assert screen.team.board.winner == "alpha"
         assert all(p.query(AnswerBlock) for p in screen.team.panes.values())
         from mgtui.tui.widgets.prompt_bar import PromptBar
@@ -232,14 +232,15 @@ async def test_thinking_and_fallbacks_are_marked_in_the_panes() -> None:
 
 
 async def test_a_dropped_agent_says_why_in_the_sidebar() -> None:
-    from mgtui.tui.vote_board import VoteBoard
+    from mgtui.engine.events import AgentError
+    from mgtui.engine.turn_state import TurnState
 
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: bool(app.screen.query(VoteSidebar)))
         sidebar = app.screen.query_one(VoteSidebar)
-        board = VoteBoard(agents=["alpha", "beta"])
-        board.drop("beta", "HTTP 500 from 127.0.0.1:8001: scripted failure")
+        board = TurnState(agents=["alpha", "beta"])
+        board.apply(AgentError(agent="beta", error="HTTP 500 from 127.0.0.1:8001: scripted failure", fatal=True))
         sidebar.board = board
         await pilot.pause()
         texts = [str(s.content) for s in sidebar.query(".vs-empty")]

@@ -29,8 +29,6 @@ from textual.widget import MountError
 from textual.widgets import Static, Tab, Tabs
 
 from mgtui.question_text import with_chips
-from mgtui.tui.turn_records import TurnRecord
-from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import STATE_ICONS, AgentPane
 from mgtui.tui.widgets.final_answer import FinalAnswerView
 from mgtui.tui.widgets.status_bar import StatusBar
@@ -39,6 +37,7 @@ from mgtui.tui.widgets.vote_sidebar import VoteSidebar
 
 if TYPE_CHECKING:
     from mgtui.engine.events import AnyEvent
+    from mgtui.engine.turn_state import TurnState
 
 NARROW_COLUMNS = 100  # below this, panes are stacked behind a selector
 GRID_MAX = 9  # more agents than this are shown as compact rows
@@ -80,13 +79,12 @@ class TeamView(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.panes: dict[str, AgentPane] = {}
-        self.board = VoteBoard()
+        self._board: TurnState | None = None  # the turn on screen, folded by the one reducer
         self.running = False  # a turn is under way in what is shown
         self.ready = False  # every part mounted (the first frame holds only some)
         self.blind_mode = False  # the orchestrator's `blind` option: agentN until the consensus
         self.anon_ids: dict[str, str] = {}
         self.revealed = False
-        self.current: TurnRecord | None = None
         self.session_dir: str | None = None  # the session shown: copies are saved there
         self.human_rule: Callable[[str, str], bool] | None = None  # the live screen's rule for v/d/x/r
 
@@ -119,8 +117,22 @@ class TeamView(Vertical):
         return self.query_one(TurnStrip)
 
     @property
-    def turns(self) -> list[TurnRecord]:
+    def turns(self) -> list[TurnState]:
         return self.strip.turns if self.ready else []
+
+    @property
+    def board(self) -> TurnState:
+        """The turn on screen (made on first use: the reducer loads pydantic, not before the first frame)."""
+        if self._board is None:
+            self._board = self._new_board()
+        return self._board
+
+    def _new_board(self) -> TurnState:
+        from mgtui.engine.turn_state import TurnState  # noqa: PLC0415
+
+        if self._board is not None and self._board.turn:
+            self.strip.archive(self._board)  # earlier turns go to the collapsed strip
+        return TurnState(agents=list(self.panes))
 
     # -- layout -------------------------------------------------------------------------
 
@@ -162,7 +174,7 @@ class TeamView(Vertical):
             tabs.add_tab(Tab("votes", id=VOTES_TAB))
         except MountError:
             return  # the screen is being torn down (quit right as the engine became ready)
-        self.board = VoteBoard(agents=[aid for aid, _ in wanted])
+        self._board = self._new_board()
         self.apply_names()
         self.query_one(VoteSidebar).board = self.board.snapshot()
 
@@ -229,7 +241,11 @@ class TeamView(Vertical):
         """Show one engine event (live, replayed or restored)."""
         from mgtui.engine import events as ev  # noqa: PLC0415 - loaded by then; not before the first frame
 
+        if isinstance(event, ev.TurnStarted) and event.turn != self.board.turn:
+            self._board = self._new_board()
         board, status = self.board, self.status
+        voters = list(board.votes)  # a reset without a list clears every vote standing now
+        board.apply(event)
         match event:
             case ev.SessionStarted():
                 status.session = event.session
@@ -238,34 +254,20 @@ class TeamView(Vertical):
                 self._turn_started(event)
             case ev.TextDelta(phase="final"):
                 self.final_view.append_text(event.delta)
-            case ev.AnswerPosted():
+            case ev.AnswerPosted() | ev.Ranking() | ev.AgentError(fatal=True):
                 self._to_pane(event)
-                board.answer(event.agent, event.label)
                 self._board_changed()
             case ev.VoteCast():
                 self._to_pane(event)
                 if event.agent == "human":
                     status.detail = f"your vote: {self.display_name(event.target)}"
-                board.vote(event.agent, event.target, event.label, event.reason)
                 self._board_changed()
             case ev.VotesReset():
-                cleared = event.cleared or list(board.votes)
-                board.reset(event.by, event.cleared)
                 self._board_changed()
-                for agent in cleared:
+                for agent in event.cleared or voters:
                     if (pane := self.panes.get(agent)) is not None:
                         pane.vote_cleared(event.by)
-            case ev.AgentError():
-                self._to_pane(event)
-                if event.fatal:
-                    board.drop(event.agent, event.error)
-                    self._board_changed()
-            case ev.Ranking():
-                self._to_pane(event)
-                board.rank(event.agent, list(event.order), dict(event.reasons))
-                self._board_changed()
             case ev.Consensus():
-                board.decide(event.winner, event.tally, event.tie, event.tied, event.how, event.method, event.aggregate_rank)
                 self.apply_names(reveal=True)  # blind mode ends: models are shown with the winner
                 self._board_changed()
                 status.detail = f"{'council' if event.method == 'council' else 'consensus'}: {event.winner}"
@@ -280,8 +282,6 @@ class TeamView(Vertical):
             case ev.FinalStarted():
                 self.final_view.start(event.agent, event.strategy)
             case ev.FinalAnswer():
-                if self.current is not None:
-                    self.current.final = event.content
                 await self.final_view.show_answer(event.agent, event.content, list(event.files_written))
             case ev.TurnFinished():
                 await self._turn_finished(event)
@@ -302,25 +302,18 @@ class TeamView(Vertical):
 
     def _turn_started(self, event: AnyEvent) -> None:
         turn, question, attachments = event.turn, event.question, list(event.attachments)  # type: ignore[attr-defined]
-        if self.current is not None and self.current.turn != turn:
-            self.strip.archive(self.current)
-        self.current = TurnRecord(turn, question, "", "", None)
         self.set_running(True)
         self.status.turn = turn
         self.status.detail = ""
         self.query_one("#question", Static).update(Text(f"Q{turn}: {with_chips(question, attachments)}"))
         for pane in self.panes.values():
             pane.clear()
-        self.board = VoteBoard(agents=list(self.panes))
         self.apply_names(event.anonymous_ids, reveal=False)  # type: ignore[attr-defined]
         self._board_changed()
         self.final_view.reset()
 
     async def _turn_finished(self, event: AnyEvent) -> None:
         status, winner, final = event.status, event.winner, event.final_answer  # type: ignore[attr-defined]
-        if self.current is not None:
-            self.current.status, self.current.winner = status, winner
-            self.current.final = self.current.final or (final or "")
         if final and not self.final_view.content:
             await self.final_view.show_answer(winner or "", final)
         for pane in self.panes.values():
@@ -331,8 +324,7 @@ class TeamView(Vertical):
 
     def turn_failed(self, why: str) -> None:
         """The engine process died mid-turn: what is on screen stays, the turn is over."""
-        if self.current is not None:
-            self.current.status = "failed"
+        self.board.status = "failed"
         for pane in self.panes.values():
             pane.finish_turn()
         self.final_view.finish("failed", None, 0.0, why)
@@ -347,14 +339,11 @@ class TeamView(Vertical):
 
     @work(thread=True, exclusive=True, group="earlier-turns", name="read earlier turns")
     def load_earlier_turns(self, log_dir: str) -> None:
-        from mgtui.tui.restore import last_turn_events  # noqa: PLC0415 - pydantic, in this thread
-        from mgtui.tui.turn_records import turns_from_log  # noqa: PLC0415
+        from mgtui.tui.restore import read_session  # noqa: PLC0415 - pydantic, in this thread
 
-        records = [r for r in turns_from_log(Path(log_dir) / "events.jsonl") if r.status]
-        last = last_turn_events(log_dir)
-        self.app.call_from_thread(self._show_earlier_turns, records, last)
+        self.app.call_from_thread(self._show_earlier_turns, *read_session(log_dir))
 
-    async def _show_earlier_turns(self, records: list[TurnRecord], last: list[AnyEvent] | None = None) -> None:
+    async def _show_earlier_turns(self, records: list[TurnState], last: list[AnyEvent] | None = None) -> None:
         from mgtui.terminal_text import safe_model  # noqa: PLC0415
 
         self.strip.clear()

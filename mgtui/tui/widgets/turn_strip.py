@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Collapsible
 
 from mgtui.question_text import one_line
-from mgtui.tui.turn_records import TurnRecord
+
+if TYPE_CHECKING:
+    from mgtui.engine.turn_state import TurnState
 
 
 class TurnStrip(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.turns: list[TurnRecord] = []
+        self.turns: list[TurnState] = []
 
     def clear(self) -> None:
         self.turns.clear()
         self.remove_children()
 
-    def archive(self, record: TurnRecord) -> None:
+    def archive(self, turn: TurnState) -> None:
         from textual.widgets import Markdown  # noqa: PLC0415 - only once a turn is done
 
-        self.turns.append(record)
+        self.turns.append(turn)
         self.add_class("-shown")
-        title = f"turn {record.turn} · {record.status or 'unfinished'}"
-        if record.winner:
-            title += f" · {record.winner}"
-        title += f" · {one_line(record.question, 60)}"
-        body = Markdown(record.final or "_(no final answer)_")
-        self.mount(Collapsible(body, title=Content(title), collapsed=True))
+        title = f"turn {turn.turn} · {turn.status if turn.finished else 'unfinished'}"
+        if turn.winner:
+            title += f" · {turn.winner}"
+        title += f" · {one_line(turn.question, 60)}"
+        self.mount(Collapsible(Markdown(turn.final_answer or "_(no final answer)_"), title=Content(title), collapsed=True))
         self.scroll_end(animate=False)

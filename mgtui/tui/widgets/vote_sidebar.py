@@ -7,6 +7,7 @@ the engine anything.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -16,8 +17,10 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Static
 
-from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
+
+if TYPE_CHECKING:
+    from mgtui.engine.turn_state import TurnState
 
 
 GROUP_VOTERS_OVER = 3  # more voters than this for one answer are listed on one line
@@ -69,8 +72,8 @@ class VoteSidebar(VerticalScroll):
     VoteSidebar Collapsible > Contents { padding: 0 0 0 2; }
     """
 
-    board: reactive[VoteBoard] = reactive(VoteBoard, recompose=True)
-    """The current turn's votes; set by the screen."""
+    board: reactive[TurnState | None] = reactive(None, recompose=True)
+    """A copy of the turn's state (engine/turn_state.py); set by the team view."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -82,7 +85,8 @@ class VoteSidebar(VerticalScroll):
     def _roomy(self) -> bool:
         """Reasons open by themselves when every vote fits (about three lines each)."""
         height = self.size.height or 40
-        return 6 + 3 * len(self.board.votes) + 2 * len(self.board.latest_label) <= height
+        board = self.board
+        return board is None or 6 + 3 * len(board.votes) + 2 * len(board.latest_label) <= height
 
     @on(Collapsible.Expanded)
     @on(Collapsible.Collapsed)
@@ -96,7 +100,9 @@ class VoteSidebar(VerticalScroll):
         self.expanded[key] = opened
 
     def compose(self) -> ComposeResult:
-        board = self.board
+        if (board := self.board) is None:
+            yield from self._compose_empty()
+            return
         if board.method == "council":
             yield from self._compose_council(board)
             return
@@ -142,7 +148,7 @@ class VoteSidebar(VerticalScroll):
                 tied = ", ".join(board.tied)
                 yield Static(Text(f"tie between {tied}: first in config order wins"), classes="vs-tie")
 
-    def _compose_council(self, board: VoteBoard) -> ComposeResult:
+    def _compose_council(self, board: TurnState) -> ComposeResult:
         """Council mode: the aggregate ranking table (mean rank per answer, best first) and
         each reviewer's order with its reasons on expand."""
         yield Static("Council ranking", classes="vs-title")
@@ -167,3 +173,9 @@ class VoteSidebar(VerticalScroll):
             yield Static(Text(f"★ best ranked: {board.winner} ({board.how})"), classes="vs-winner", id="vote-winner")
             if board.tie:
                 yield Static(Text(f"tie between {', '.join(board.tied)}: first in config order wins"), classes="vs-tie")
+
+    def _compose_empty(self) -> ComposeResult:
+        """Before the first agent list: what an empty board shows."""
+        yield Static("Votes", classes="vs-title")
+        yield Static("0 of 0 voted", classes="vs-count", id="vote-count")
+        yield Static("no answers yet", classes="vs-empty")
