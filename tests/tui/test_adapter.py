@@ -112,7 +112,7 @@ async def test_old_blocks_are_pruned_and_the_tail_is_bounded() -> None:
     async with app.run_test() as pilot:
         pane = app.query_one(AgentPane)
         for round_ in range(1, MAX_BLOCKS + 10):
-            pane.start_run("next round", 1, round_, False)
+            pane.start_run("next", 1, round_, False)
             pane.append_text(f"round {round_}\n" * 2000)
         await pilot.pause()
         pane.flush_text()
@@ -124,3 +124,21 @@ async def test_old_blocks_are_pruned_and_the_tail_is_bounded() -> None:
         shown = tail.shown_text.splitlines()
         assert shown[0] == "…" and len(shown) <= MAX_LINES + PRUNE_STEP + 2  # what is drawn is bounded
         assert tail.row_count <= MAX_LINES + PRUNE_STEP + 1
+
+
+async def test_the_pane_reads_typed_run_fields_not_text() -> None:
+    """A restart says which answer caused it (after_label); a stop before a restart adds no note,
+    other stops do (`restart`, not the wording of `why`)."""
+    from mgtui.tui.widgets.agent_pane import Note
+
+    app = PaneApp()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AgentPane)
+        pane.apply(ev.AgentStarted(agent="alpha"))
+        pane.apply(ev.AgentStopped(agent="alpha", why="superseded", restart=True))
+        pane.apply(ev.AgentStarted(agent="alpha", round=2, reason="restart", after_label="agent2.1"))
+        pane.apply(ev.AgentStopped(agent="alpha", why="restarted, yet the turn ended", restart=False))
+        await pilot.pause()
+        notes = [str(n.content) for n in pane.query(Note)]
+        assert notes == ["── run 2, attempt 1: new answer agent2.1", "■ restarted, yet the turn ended"]
+        assert pane.state == "restarted"

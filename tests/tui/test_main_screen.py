@@ -237,7 +237,8 @@ async def test_a_dropped_agent_says_why_in_the_sidebar() -> None:
 
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: bool(app.screen.query(VoteSidebar)))
+        # Once the panes are built: building them gives the sidebar a fresh board.
+        await wait_until(pilot, lambda: bool(app.screen.query(VoteSidebar)) and bool(app.screen.team.panes))
         sidebar = app.screen.query_one(VoteSidebar)
         board = TurnState(agents=["alpha", "beta"])
         board.apply(AgentError(agent="beta", error="HTTP 500 from 127.0.0.1:8001: scripted failure", fatal=True))
