@@ -25,6 +25,8 @@ from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
 
 Sink = Callable[[Any], Any]
+# Gets each event as the log wrote it: one redacted JSON line with its newline (the engine pipe).
+LineSink = Callable[[str], None]
 DEFAULT_LOG_ROOT = Path(".mgtui") / "logs"
 
 
@@ -77,6 +79,7 @@ class Session:
         session_id: str | None = None,
         sink: Sink | None = None,
         tool_factory: ToolFactory | None = None,
+        line_sink: LineSink | None = None,
     ) -> None:
         self.loaded = loaded
         root = log_root or loaded.config.orchestrator.log_dir or DEFAULT_LOG_ROOT
@@ -85,6 +88,7 @@ class Session:
         self.history: list[tuple[str, str]] = []
         self.turn = 0
         self._sinks: list[Sink] = [sink] if sink else []
+        self._line_sinks: list[LineSink] = [line_sink] if line_sink else []
         self.turn_context_paths: list[ContextPath] = []  # `@path` / `@path:w` of the running turn
         # Without an explicit factory the session builds its own from the config (MCP, files, custom tools).
         self._auto_tools = tool_factory is None
@@ -109,6 +113,10 @@ class Session:
     # events -------------------------------------------------------------------
     def add_sink(self, sink: Sink) -> None:
         self._sinks.append(sink)
+
+    def add_line_sink(self, sink: LineSink) -> None:
+        """`sink(line)` for each event: the log's own redacted line, not serialised again."""
+        self._line_sinks.append(sink)
 
     def emit(self, event: Any) -> None:
         event.session = self.id
@@ -147,7 +155,9 @@ class Session:
     def _dispatch(self, event: Any) -> None:
         if self._log is None:
             self._log = SessionLog(self.dir, self._redact)
-        event = self._log.write(event)  # redacted once, before anyone else sees it
+        line, event = self._log.write(event)  # serialised and redacted once, before anyone else sees it
+        for line_sink in self._line_sinks:
+            line_sink(line)
         for sink in self._sinks:
             result = sink(event)
             if inspect.isawaitable(result):
@@ -366,9 +376,10 @@ class Session:
 
     # resume -------------------------------------------------------------------
     @classmethod
-    def resume(cls, session_dir: str | Path, loaded: LoadedConfig, sink: Sink | None = None, tool_factory: ToolFactory | None = None) -> Session:
+    def resume(cls, session_dir: str | Path, loaded: LoadedConfig, sink: Sink | None = None, tool_factory: ToolFactory | None = None,
+               line_sink: LineSink | None = None) -> Session:
         folder = Path(session_dir)
-        session = cls(loaded, log_root=folder.parent, session_id=folder.name, sink=sink, tool_factory=tool_factory)
+        session = cls(loaded, log_root=folder.parent, session_id=folder.name, sink=sink, tool_factory=tool_factory, line_sink=line_sink)
         session._log_seen = session._log_size()
         session.history, session.turn = history_from_log(folder / "events.jsonl")
         session._resumed = True

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import signal
 from collections import deque
 from collections.abc import Callable
@@ -26,6 +27,8 @@ from mgtui.tui import messages as msg
 STDERR_LINES = 40  # kept to explain a crash
 STOP_GRACE_SECONDS = 3.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+# The service writes its own messages with "type" first (mgtui/engine/service.py `write`).
+_SERVICE_MESSAGE = re.compile(r'\{\s*"type"\s*:\s*"(?:service_ready|service_error|busy)"')
 
 
 def _kill_group(leader: int) -> None:
@@ -175,11 +178,29 @@ class EngineClient:
             task.cancel()
 
     def _handle_line(self, line: str) -> None:
+        # Events are parsed once, straight from the line; the service's own messages (rare) are
+        # told apart by their first key without parsing the line twice.
+        if _SERVICE_MESSAGE.match(line):
+            self._handle_service(line)
+            return
+        from pydantic import ValidationError
+
+        from mgtui.engine.events import parse_event
+
+        try:
+            event = parse_event(line)
+        except ValidationError as exc:
+            if not self._handle_service(line):  # a service message whose "type" is not first
+                log.warning(f"engine sent a line the UI cannot read: {line[:200]!r}: {exc}")
+            return
+        msg.post_event(self.target, event)
+
+    def _handle_service(self, line: str) -> bool:
+        """service_ready / service_error / busy; False when the line is none of them."""
         try:
             data = json.loads(line)
         except json.JSONDecodeError:
-            log.warning(f"engine wrote a non-JSON line: {line[:200]!r}")
-            return
+            return False
         kind = data.get("type") if isinstance(data, dict) else None
         if kind == "service_ready":
             self.session_dir = data.get("log_dir") or self.session_dir
@@ -191,16 +212,8 @@ class EngineClient:
         elif kind == "busy":
             self.target.post_message(msg.EngineBusy(str(data.get("message", "")), bool(data.get("waiting"))))
         else:
-            from pydantic import ValidationError
-
-            from mgtui.engine.events import parse_event
-
-            try:
-                event = parse_event(data)
-            except ValidationError as exc:
-                log.warning(f"engine sent an event the UI cannot read: {exc}")
-                return
-            msg.post_event(self.target, event)
+            return False
+        return True
 
     async def _read_stdout(self) -> None:
         process = self._process
