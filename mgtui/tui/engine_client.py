@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
-import re
 import signal
 from collections import deque
 from collections.abc import Callable
@@ -27,8 +27,20 @@ from mgtui.tui import messages as msg
 STDERR_LINES = 40  # kept to explain a crash
 STOP_GRACE_SECONDS = 3.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-# The service writes its own messages with "type" first (mgtui/engine/service.py `write`).
-_SERVICE_MESSAGE = re.compile(r'\{\s*"type"\s*:\s*"(?:service_ready|service_error|busy)"')
+# The service writes its own messages with "type" first (mgtui/engine/service.py `write`, json.dumps
+# spacing; events have none). Any other spelling still works, through the slower fallback.
+_SERVICE_PREFIXES = ('{"type": "service_ready"', '{"type": "service_error"', '{"type": "busy"')
+
+
+@functools.cache
+def _event_reader() -> tuple[Callable[[str], Any], type[Exception]]:
+    """parse_event and its error, imported on the first event (pydantic stays off the first
+    frame's path) and not looked up again per line: a busy turn sends thousands."""
+    from pydantic import ValidationError
+
+    from mgtui.engine.events import parse_event
+
+    return parse_event, ValidationError
 
 
 def _kill_group(leader: int) -> None:
@@ -180,16 +192,13 @@ class EngineClient:
     def _handle_line(self, line: str) -> None:
         # Events are parsed once, straight from the line; the service's own messages (rare) are
         # told apart by their first key without parsing the line twice.
-        if _SERVICE_MESSAGE.match(line):
+        if line.startswith(_SERVICE_PREFIXES):
             self._handle_service(line)
             return
-        from pydantic import ValidationError
-
-        from mgtui.engine.events import parse_event
-
+        parse_event, invalid = _event_reader()
         try:
             event = parse_event(line)
-        except ValidationError as exc:
+        except invalid as exc:
             if not self._handle_service(line):  # a service message whose "type" is not first
                 log.warning(f"engine sent a line the UI cannot read: {line[:200]!r}: {exc}")
             return
