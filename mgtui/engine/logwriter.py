@@ -160,7 +160,8 @@ class SessionLog:
 
     def _load_index(self) -> dict[str, Any]:
         try:
-            return json.loads(self._index_path.read_text(encoding="utf-8"))
+            index: dict[str, Any] = json.loads(self._index_path.read_text(encoding="utf-8"))
+            return index
         except (OSError, ValueError):
             return {"id": self.folder.name, "turns": []}
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import re
-import inspect
 import secrets as _secrets
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -18,11 +18,11 @@ from mgtui.config.models import ContextPath
 from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed, parse_event
 from mgtui.engine.human import HumanAction
 from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config, url_passwords
-from mgtui.tools.staged_writes import StagedWrites
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
+from mgtui.tools.staged_writes import StagedWrites
 
 Sink = Callable[[Any], Any]
 # Gets each event as the log wrote it: one redacted JSON line with its newline (the engine pipe).
@@ -429,13 +429,13 @@ def history_from_log(path: Path) -> tuple[list[tuple[str, str]], int]:
             continue  # a line cut off by a killed process
         last_turn = max(last_turn, event.turn)
         if event.type == "turn_started":
-            questions[event.turn] = event.question  # type: ignore[attr-defined]
+            questions[event.turn] = event.question
         elif event.type == "answer":
-            answers.setdefault(event.turn, {})[event.agent] = event.content  # type: ignore[attr-defined]
+            answers.setdefault(event.turn, {})[event.agent] = event.content
         elif event.type == "turn_finished" and event.turn in questions:
-            final = event.final_answer  # type: ignore[attr-defined]
+            final = event.final_answer
             if final:
                 history.append((questions[event.turn], final))
-            elif answers.get(event.turn) or event.partial:  # type: ignore[attr-defined]
-                history.append((questions[event.turn], _unfinished_summary(event.status, answers.get(event.turn, {}), event.partial)))  # type: ignore[attr-defined]
+            elif answers.get(event.turn) or event.partial:
+                history.append((questions[event.turn], _unfinished_summary(event.status, answers.get(event.turn, {}), event.partial)))
     return history, last_turn
