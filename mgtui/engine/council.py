@@ -17,7 +17,7 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mgtui.engine import council_prompts as prompts
 from mgtui.engine import protocol, visibility
@@ -172,7 +172,7 @@ class Council:
         orch = self.orch
 
         def on_attempt(reason: str, attempt: int) -> None:
-            orch.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=2, reason=reason))
+            orch.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=2, reason=cast(RunReason, reason)))
 
         result: Any
         try:

@@ -7,12 +7,12 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from mgtui.config.models import AgentConfig, MgtuiConfig
 from mgtui.engine import protocol, visibility
 from mgtui.engine.agent import AgentDropped, Decision, RunState, ToolExecutor, run_agent
-from mgtui.engine.consensus import Outcome, StandingVote, ConsensusLedger
+from mgtui.engine.consensus import ConsensusLedger, Outcome, StandingVote
 from mgtui.engine.events import (
     AgentError,
     AgentStarted,
@@ -202,7 +202,7 @@ class Orchestrator:
 
     async def _run(self, slot: AgentSlot, run_id: int, messages: list[dict[str, Any]], vote_ids: list[str], can_answer: bool) -> None:
         def on_attempt(reason: str, attempt: int) -> None:
-            self.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=slot.round, reason=reason, vote_only=not can_answer))
+            self.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=slot.round, reason=cast(RunReason, reason), vote_only=not can_answer))
 
         result: Decision | AgentDropped
         try:

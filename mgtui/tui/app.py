@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.notifications import SeverityLevel
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from mgtui.tui.screens.main import MainScreen
-from mgtui.tui.screens.sessions import SessionScreensMixin
 from mgtui.tui import ui_state
 from mgtui.tui.performance import strip_cycles
+from mgtui.tui.screens.main import MainScreen
+from mgtui.tui.screens.sessions import SessionScreensMixin
 from mgtui.tui.themes import DEFAULT_THEME, load_themes
 
 strip_cycles.install()

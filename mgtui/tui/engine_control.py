@@ -38,7 +38,7 @@ class EngineControl:
         self._options: dict[str, object] = {}
         self.pending_question = question
         self.pending_write_paths: list[str] = []
-        self.ask_extras: dict[str, object] = {}  # typed question and attachments of the next ask
+        self.ask_typed: tuple[str, list[dict[str, object]]] | None = None  # typed question and attachments of the next ask
         team.human_rule = self.pane_action_enabled
         team.session_dir = session_dir
 
@@ -151,7 +151,7 @@ class EngineControl:
             return
         # With attachments the log keeps the typed question and the files apart (turn_started).
         attachments = list(message.attachments)
-        self.ask_extras = {"typed": message.typed or message.text, "attachments": attachments} if attachments else {}
+        self.ask_typed = (message.typed or message.text, attachments) if attachments else None
         if not self.alive:
             self.pending_question, self.pending_write_paths = message.text, list(message.write_paths)
             await self.start()
@@ -164,11 +164,11 @@ class EngineControl:
 
     def _ask(self, question: str, write_paths: list[str] | None = None) -> None:
         assert self.engine is not None
-        extras, self.ask_extras = self.ask_extras, {}
-        if extras:
-            self.engine.ask(question, write_paths or [], **extras)  # type: ignore[call-arg]
-        else:
+        typed, self.ask_typed = self.ask_typed, None
+        if typed is None:  # no files attached: the question is as typed
             self.engine.ask(question, write_paths or [])
+        else:
+            self.engine.ask(question, write_paths or [], typed=typed[0], attachments=typed[1])
         self.team.set_running(True)
 
     def cancel(self) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import Collapsible, Static
 
-from mgtui.tui import messages as m
-from mgtui.tui.app import MgtuiApp
 from mgtui.engine.events import Consensus, Ranking
 from mgtui.engine.turn_state import TurnState
+from mgtui.tui import messages as m
+from mgtui.tui.app import MgtuiApp
 from mgtui.tui.widgets.vote_sidebar import VoteSidebar
 from tests.tui.engines import fixture_factory, load_fixture, settle, wait_until
 

@@ -8,10 +8,10 @@ from mgtui.engine.events import FinalAnswer, TextDelta, TurnFinished
 from mgtui.tui import messages as m
 from mgtui.tui.app import MgtuiApp
 from mgtui.tui.screens.main import MainScreen
-from mgtui.tui.widgets.team_view import grid_shape
 from mgtui.tui.widgets.agent_pane import AgentPane, AnswerBlock
 from mgtui.tui.widgets.final_answer import FinalAnswerView
 from mgtui.tui.widgets.live_tail import LiveTail
+from mgtui.tui.widgets.team_view import grid_shape
 from mgtui.tui.widgets.vote_sidebar import VoteSidebar
 from tests.tui.engines import (
     FIXTURES,

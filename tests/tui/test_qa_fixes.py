@@ -8,9 +8,9 @@ import pytest
 from textual.widgets import Collapsible, Static, TextArea
 
 from mgtui.cli import tui_cmd
-from mgtui.tui import messages as m
 from mgtui.engine import events as ev
 from mgtui.question_text import one_line
+from mgtui.tui import messages as m
 from mgtui.tui.app import MgtuiApp
 from mgtui.tui.replay_app import ReplayApp
 from mgtui.tui.screens.config_editor import ConfigEditorScreen

@@ -151,7 +151,7 @@ def test_replay_snapshot_mid_session(snap_compare, tmp_path: Path) -> None:  # n
         while votes < 3:
             before = source.position
             await pilot.press("n")
-            await wait_until(pilot, lambda: source.paused and source.position > before)
+            await wait_until(pilot, lambda before=before: source.paused and source.position > before)
             votes += source.events[source.position - 1].type == "vote"
         await wait_until(pilot, lambda: app.screen.message_queue_size == 0)
         for pane in app.screen.query(AgentPane):  # where a following pane rests depends on timing

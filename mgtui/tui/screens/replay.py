@@ -19,6 +19,7 @@ from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from mgtui.engine.events import SessionNotice, SessionStarted
 from mgtui.logs.reader import read_events
 from mgtui.logs.replay import ReplaySource, speed_label
 from mgtui.tui import messages as m
@@ -50,12 +51,10 @@ class ReplayEngine:
         if not self.source.events:  # read the log off the event loop: a big one takes a second
             events, report = await asyncio.to_thread(read_events, self.session_dir)
             self.source.load(events, report)
-        first = next((e for e in self.source.events if e.type == "session_started"), None)
+        first = next((e for e in self.source.events if isinstance(e, SessionStarted)), None)
         agents = list(first.agents) if first is not None else []
         session = first.session if first is not None else self.session_dir.name
         self.target.post_message(m.EngineReady(session, str(self.session_dir), agents))
-        from mgtui.engine.events import SessionNotice  # noqa: PLC0415 - read_events loaded pydantic already
-
         for notice in self.source.notices:
             m.post_event(self.target, SessionNotice(level="warning", message=notice))
         self._task = asyncio.create_task(self._play(), name="replay")

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Vertical
 from textual.content import Content
 from textual.markup import escape
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
@@ -85,12 +85,13 @@ class ToolRow(Collapsible):
         self.call_id = call_id
         self.tool_name = name
         self._body = Static(Text(f"arguments: {_short(arguments, 2000)}"))
-        super().__init__(self._body, title=Content(f"⚙ {name}({_short(arguments, 40)})"), collapsed=True)
+        # Content, not str: tool arguments are never markup (the stub says str; Textual takes both).
+        super().__init__(self._body, title=Content(f"⚙ {name}({_short(arguments, 40)})"), collapsed=True)  # type: ignore[arg-type]
 
     def set_result(self, result: Any, error: str | None) -> None:
         mark = "✗" if error else "✓"
         self.set_class(bool(error), "-error")
-        self.title = Content(f"{mark} {self.tool_name}: {_short(error or result, 48)}")
+        self.title = Content(f"{mark} {self.tool_name}: {_short(error or result, 48)}")  # type: ignore[assignment]
         self._body.update(Text(f"{self._body.content}\n{'error' if error else 'result'}: {_short(error or result, 4000)}"))
 
 

@@ -341,7 +341,7 @@ class TeamView(Vertical):
     def load_earlier_turns(self, log_dir: str) -> None:
         from mgtui.tui.restore import read_session  # noqa: PLC0415 - pydantic, in this thread
 
-        self.app.call_from_thread(self._show_earlier_turns, *read_session(log_dir))
+        self.app.call_from_thread(self._show_earlier_turns, *read_session(log_dir))  # type: ignore[arg-type]  # awaited: Textual's stub says sync
 
     async def _show_earlier_turns(self, records: list[TurnState], last: list[AnyEvent] | None = None) -> None:
         from mgtui.terminal_text import safe_model  # noqa: PLC0415

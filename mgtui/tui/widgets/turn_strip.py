@@ -32,5 +32,6 @@ class TurnStrip(VerticalScroll):
         if turn.winner:
             title += f" · {turn.winner}"
         title += f" · {one_line(turn.question, 60)}"
-        self.mount(Collapsible(Markdown(turn.final_answer or "_(no final answer)_"), title=Content(title), collapsed=True))
+        # Content, not str: a question is never markup (the stub says str; Textual takes both).
+        self.mount(Collapsible(Markdown(turn.final_answer or "_(no final answer)_"), title=Content(title), collapsed=True))  # type: ignore[arg-type]
         self.scroll_end(animate=False)
