@@ -9,11 +9,9 @@ field shown in a pane is read where it is drawn.
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -420,24 +418,6 @@ class TeamView(Vertical):
             self.copy_text(self.final_view.content, "final answer")
 
     def copy_text(self, text: str, what: str) -> None:
-        """Copy raw Markdown both ways and say which worked: OSC 52 reaches the clipboard only
-        if the terminal (and tmux: `set -g set-clipboard on`) lets it; the file always can."""
-        self.app.copy_to_clipboard(text)  # OSC 52: the terminal cannot tell us if it took it
-        clip = "sent to the terminal clipboard (OSC 52"
-        clip += "; tmux passes it on only with set-clipboard on)" if os.environ.get("TMUX") else ")"
-        folder = Path(self.session_dir) if self.session_dir else Path.cwd() / ".mgtui"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / "clipboard.md"
-            target.write_text(text, encoding="utf-8")
-            saved = f"saved to {_shown(target)}"
-        except OSError as exc:
-            saved = f"not saved to a file ({exc.strerror or exc})"
-        self.notify(f"{what}: {clip} · {saved}", title="Copy")
+        from mgtui.tui.clipboard import copy_text  # noqa: PLC0415
 
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+        self.notify(copy_text(self.app, text, what, self.session_dir), title="Copy")
