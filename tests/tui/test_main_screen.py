@@ -246,3 +246,22 @@ async def test_a_dropped_agent_says_why_in_the_sidebar() -> None:
         await pilot.pause()
         texts = [str(s.content) for s in sidebar.query(".vs-empty")]
         assert "✗ beta dropped: HTTP 500 from 127.0.0.1:8001: scripted failure" in texts
+
+
+async def test_a_votes_reset_relabels_the_voters_panes_and_tabs() -> None:
+    from mgtui.engine.events import VotesReset
+    from mgtui.tui.widgets.agent_pane import Note
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        screen = app.screen
+        await wait_until(pilot, lambda: not screen.team.running)
+        beta = screen.team.panes["beta"]
+        beta.state = "voted"  # as between its vote and the reset
+        m.post_event(screen, VotesReset(turn=1, by="gamma", cleared=["beta"]))
+        await settle(pilot)
+        assert beta.state == "answered"
+        assert str(list(beta.query(Note))[-1].content) == "↺ vote cleared: new answer by gamma"
+        assert "beta" not in screen.team.board.votes
+        assert screen.query_one("#vote-reset").content  # the sidebar counts the reset
