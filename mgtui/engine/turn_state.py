@@ -33,6 +33,7 @@ from mgtui.engine.events import (
     Hint,
     Ranking,
     SessionStarted,
+    TextDelta,
     TurnFinished,
     TurnStarted,
     Usage,
@@ -159,6 +160,8 @@ class TurnState:
         """Fold one event into the state (events of other types are ignored)."""
         self.last_at = event.ts or self.last_at
         match event:
+            case TextDelta():
+                pass  # the bulk of a log, first so that it costs one check (partials come with the turn's end)
             case TurnStarted():
                 self.turn, self.session, self.started_at = event.turn, event.session, event.ts
                 self.question, self.history_len, self.pid = event.question, event.history_len, event.pid

@@ -25,6 +25,7 @@ from mgtui.engine.events import (
     Hint,
     Ranking,
     SessionStarted,
+    TextDelta,
     ToolCall,
     ToolResult,
     TurnFinished,
@@ -268,6 +269,8 @@ class _TurnBuilder:
         s = self.s
         self.last_t = t
         match e:
+            case TextDelta():
+                pass  # the bulk of a log: one check
             case AgentStarted():
                 st = self.stats(e.agent)
                 st.runs += 1
