@@ -29,7 +29,8 @@ def one_line(question: str, limit: int = 200) -> str:
 def chip(attachment: dict[str, object]) -> str:
     """`⟨notes.txt · 1.2 kB⟩`, `⟨docs/ ✎⟩` (✎: writable): an attachment as what it is."""
     path = str(attachment.get("path", "?"))
-    size = int(attachment.get("bytes", 0) or 0)
+    raw = attachment.get("bytes") or 0
+    size = int(raw) if isinstance(raw, (int, float, str)) else 0
     shown = f"{size / 1024:.1f} kB" if size >= 1024 else (f"{size} B" if size else "")
     mark = " ✎" if attachment.get("mode") == "write" else ""
     return f"⟨{path}{' · ' + shown if shown else ''}{mark}⟩"

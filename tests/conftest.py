@@ -20,9 +20,9 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-import pytest
+import pytest  # noqa: E402 - after the offline switches and the path fix above
 
-from tests.support.model_server import ModelServer
+from tests.support.model_server import ModelServer  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -7,14 +7,14 @@ agent, never its anonymous id.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union, get_args
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class _Event(BaseModel):
@@ -230,31 +230,29 @@ class Hint(_Event):
 
 
 Event = Annotated[
-    Union[
-        SessionStarted,
-        TurnStarted,
-        AgentStarted,
-        TextDelta,
-        ToolCall,
-        ToolResult,
-        HookRun,
-        AnswerPosted,
-        VoteCast,
-        VoteIgnored,
-        VotesReset,
-        AgentError,
-        AgentStopped,
-        Usage,
-        Consensus,
-        Ranking,
-        FinalStarted,
-        FinalAnswer,
-        TurnFinished,
-        SessionNotice,
-        Hint,
-        WritesProposed,
-        WritesDecided,
-    ],
+    SessionStarted
+    | TurnStarted
+    | AgentStarted
+    | TextDelta
+    | ToolCall
+    | ToolResult
+    | HookRun
+    | AnswerPosted
+    | VoteCast
+    | VoteIgnored
+    | VotesReset
+    | AgentError
+    | AgentStopped
+    | Usage
+    | Consensus
+    | Ranking
+    | FinalStarted
+    | FinalAnswer
+    | TurnFinished
+    | SessionNotice
+    | Hint
+    | WritesProposed
+    | WritesDecided,
     Field(discriminator="type"),
 ]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import re
-import inspect
 import secrets as _secrets
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -18,15 +18,17 @@ from mgtui.config.models import ContextPath
 from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed
 from mgtui.engine.human import HumanAction
 from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config, url_passwords
-from mgtui.tools.staged_writes import StagedWrites
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.engine import reducer_check
 from mgtui.engine.turn_state import TurnState, fold_log
 from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
+from mgtui.tools.staged_writes import StagedWrites
 
 Sink = Callable[[Any], Any]
+# Gets each event as the log wrote it: one redacted JSON line with its newline (the engine pipe).
+LineSink = Callable[[str], None]
 DEFAULT_LOG_ROOT = Path(".mgtui") / "logs"
 
 
@@ -111,6 +113,7 @@ class Session:
         session_id: str | None = None,
         sink: Sink | None = None,
         tool_factory: ToolFactory | None = None,
+        line_sink: LineSink | None = None,
     ) -> None:
         self.loaded = loaded
         root = log_root or loaded.config.orchestrator.log_dir or DEFAULT_LOG_ROOT
@@ -119,6 +122,7 @@ class Session:
         self.history: list[tuple[str, str]] = []
         self.turn = 0
         self._sinks: list[Sink] = [sink] if sink else []
+        self._line_sinks: list[LineSink] = [line_sink] if line_sink else []
         self.turn_context_paths: list[ContextPath] = []  # `@path` / `@path:w` of the running turn
         # Without an explicit factory the session builds its own from the config (MCP, files, custom tools).
         self._auto_tools = tool_factory is None
@@ -146,6 +150,10 @@ class Session:
     # events -------------------------------------------------------------------
     def add_sink(self, sink: Sink) -> None:
         self._sinks.append(sink)
+
+    def add_line_sink(self, sink: LineSink) -> None:
+        """`sink(line)` for each event: the log's own redacted line, not serialised again."""
+        self._line_sinks.append(sink)
 
     def emit(self, event: Any) -> None:
         event.session = self.id
@@ -184,8 +192,10 @@ class Session:
     def _dispatch(self, event: Any) -> None:
         if self._log is None:
             self._log = SessionLog(self.dir, self._redact)
-        event = self._log.write(event)  # redacted once, before anyone else sees it
+        line, event = self._log.write(event)  # serialised and redacted once, before anyone else sees it
         self._fold(event)
+        for line_sink in self._line_sinks:
+            line_sink(line)
         for sink in self._sinks:
             result = sink(event)
             if inspect.isawaitable(result):
@@ -429,9 +439,10 @@ class Session:
 
     # resume -------------------------------------------------------------------
     @classmethod
-    def resume(cls, session_dir: str | Path, loaded: LoadedConfig, sink: Sink | None = None, tool_factory: ToolFactory | None = None) -> Session:
+    def resume(cls, session_dir: str | Path, loaded: LoadedConfig, sink: Sink | None = None, tool_factory: ToolFactory | None = None,
+               line_sink: LineSink | None = None) -> Session:
         folder = Path(session_dir)
-        session = cls(loaded, log_root=folder.parent, session_id=folder.name, sink=sink, tool_factory=tool_factory)
+        session = cls(loaded, log_root=folder.parent, session_id=folder.name, sink=sink, tool_factory=tool_factory, line_sink=line_sink)
         session._log_seen = session._log_size()
         session.history, session.turn = history_from_log(folder / "events.jsonl")
         session._resumed = True
