@@ -15,13 +15,13 @@ from typing import Any
 
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
+from mgtui.engine import reducer_check
 from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed
 from mgtui.engine.human import HumanAction
 from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config, url_passwords
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
-from mgtui.engine import reducer_check
-from mgtui.engine.turn_state import TurnState, fold_log
 from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
+from mgtui.engine.turn_state import TurnState, fold_log
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
 from mgtui.tools.staged_writes import StagedWrites

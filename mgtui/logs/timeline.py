@@ -81,7 +81,7 @@ class TurnTimeline:
                 rank[c], chars[c] = r, GLYPHS[mark.kind]
                 styles[c] = f"bold {style}" if mark.kind != "error" else "bold red"
         line = Text((agent + ("*" if winner else "")).ljust(name_w), style=f"bold {style}" if winner else style)
-        for ch, st in zip(chars, styles):
+        for ch, st in zip(chars, styles, strict=True):
             line.append(ch, style=st)
         return line
 
