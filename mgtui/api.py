@@ -28,7 +28,6 @@ from mgtui.engine.events import AnyEvent
 from mgtui.engine.session import Session as EngineSession
 from mgtui.engine.session import TurnResult
 
-
 Result = TurnResult
 """One turn's outcome (`final_answer, winner, votes, answers, session_id, log_dir, status, usage,
 turn, error, partial, files_written, dropped`, `ok`, `total_usage`): the engine's own result,

@@ -35,6 +35,7 @@ class SessionStarted(_Event):
     config: dict[str, Any]
     agents: list[dict[str, str]]  # [{"id": ..., "model": ...}] in config order
     config_path: str | None = None
+    resumed: bool = False  # the session continues an earlier log (Session.resume)
 
 
 class TurnStarted(_Event):

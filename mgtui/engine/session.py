@@ -15,13 +15,13 @@ from typing import Any
 
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
-from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed, parse_event
+from mgtui.engine import reducer_check
+from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed
 from mgtui.engine.human import HumanAction
 from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config, url_passwords
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
-from mgtui.engine import reducer_check
-from mgtui.engine.turn_state import TurnState
 from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
+from mgtui.engine.turn_state import TurnState, fold_log
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
 from mgtui.tools.staged_writes import StagedWrites
@@ -478,27 +478,12 @@ def _unfinished_summary(status: str, answers: dict[str, str], partial: dict[str,
 def history_from_log(path: Path) -> tuple[list[tuple[str, str]], int]:
     """Rebuild (question, final answer) pairs and the last turn number from events.jsonl."""
     history: list[tuple[str, str]] = []
-    questions: dict[int, str] = {}
-    answers: dict[int, dict[str, str]] = {}
-    last_turn = 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return history, 0
-    for line in lines:
-        try:
-            event = parse_event(line)
-        except ValueError:
-            continue  # a line cut off by a killed process
-        last_turn = max(last_turn, event.turn)
-        if event.type == "turn_started":
-            questions[event.turn] = event.question
-        elif event.type == "answer":
-            answers.setdefault(event.turn, {})[event.agent] = event.content
-        elif event.type == "turn_finished" and event.turn in questions:
-            final = event.final_answer
-            if final:
-                history.append((questions[event.turn], final))
-            elif answers.get(event.turn) or event.partial:
-                history.append((questions[event.turn], _unfinished_summary(event.status, answers.get(event.turn, {}), event.partial)))
-    return history, last_turn
+    turns = fold_log(path)  # a line cut off by a killed process is skipped
+    for state in turns:
+        if not state.finished:
+            continue  # interrupted: nothing the next turn can build on
+        if state.final_answer:
+            history.append((state.question, state.final_answer))
+        elif state.answers or state.partial:
+            history.append((state.question, _unfinished_summary(state.status, state.latest_answers(), state.partial)))
+    return history, max((t.turn for t in turns), default=0)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from mgtui.engine.events import (
     Hint,
     Ranking,
     SessionStarted,
+    TextDelta,
     TurnFinished,
     TurnStarted,
     Usage,
@@ -53,6 +54,8 @@ class Answer:
     label: str  # agentN.k
     content: str
     fallback: str | None = None  # the model did not call the tool itself (events.AnswerPosted)
+    ts: str = ""  # when it was posted
+    seq: int = 0  # its place among all the turn's answers (1 = first posted)
 
 
 @dataclass
@@ -157,6 +160,8 @@ class TurnState:
         """Fold one event into the state (events of other types are ignored)."""
         self.last_at = event.ts or self.last_at
         match event:
+            case TextDelta():
+                pass  # the bulk of a log, first so that it costs one check (partials come with the turn's end)
             case TurnStarted():
                 self.turn, self.session, self.started_at = event.turn, event.session, event.ts
                 self.question, self.history_len, self.pid = event.question, event.history_len, event.pid
@@ -166,7 +171,8 @@ class TurnState:
                     self.agents = list(event.anonymous_ids)
             case AnswerPosted():
                 self._see(event.agent)
-                self.answers.setdefault(event.agent, []).append(Answer(event.label, event.content, event.fallback))
+                seq = sum(len(a) for a in self.answers.values()) + 1
+                self.answers.setdefault(event.agent, []).append(Answer(event.label, event.content, event.fallback, event.ts, seq))
                 self.latest_label[event.agent] = event.label
             case VoteCast():
                 self._see(event.agent)
@@ -204,9 +210,14 @@ class TurnState:
                 bucket["prompt_tokens"] = bucket.get("prompt_tokens", 0) + event.prompt_tokens
                 bucket["completion_tokens"] = bucket.get("completion_tokens", 0) + event.completion_tokens
             case TurnFinished():
-                # The turn's own word on how it ended wins over what was folded on the way.
+                # The turn's own word on how it ended wins over what was folded on the way (a turn
+                # that failed after its consensus has no winner); an "ok" without them is a
+                # hand-written or older log: what was folded stands.
                 self.status, self.error, self.duration_s = event.status, event.error, event.duration_s
-                self.winner, self.final_answer = event.winner, event.final_answer
+                if event.winner is not None or event.status != "ok":
+                    self.winner = event.winner
+                if event.final_answer is not None or event.status != "ok":
+                    self.final_answer = event.final_answer
                 self.partial = dict(event.partial)
                 if event.usage:
                     self.usage = {a: dict(u) for a, u in event.usage.items()}
@@ -268,6 +279,10 @@ class TurnState:
     def all_answers(self) -> list[tuple[str, Answer]]:
         """(agent, answer) for every answer posted, per agent in config order."""
         return [(a, answer) for a in self.agents_with_answers() for answer in self.answers[a]]
+
+    def answers_in_order(self) -> list[tuple[str, Answer]]:
+        """(agent, answer) for every answer, in the order they were posted."""
+        return sorted(self.all_answers(), key=lambda pair: pair[1].seq)
 
     def standing_tally(self) -> dict[str, int]:
         """Votes per agent with an answer, counted from the standing votes now (the ledger's rule)."""
@@ -341,24 +356,35 @@ def _events(source: EventSource, fold_out: SessionFold) -> Iterable[AnyEvent]:
             yield item
 
 
-def fold_session(source: EventSource) -> SessionFold:
-    """Every turn of a session log (a path to events.jsonl, or its events / lines / dicts)."""
+Observer = Callable[[TurnState | None, AnyEvent], None]
+
+
+def fold_session(source: EventSource, observe: Observer | None = None) -> SessionFold:
+    """Every turn of a session log (a path to events.jsonl, or its events / lines / dicts).
+
+    `observe(state, event)` sees each event after it was folded, with its turn's state (None
+    for session-wide events): readers that count more than the state holds (timings, runs)
+    follow the same turns without splitting the log again."""
     out = SessionFold()
     by_turn: dict[int, TurnState] = {}
     for event in _events(source, out):
         out.events += 1
+        target: TurnState | None = None
         if isinstance(event, SessionStarted):
             out.info = SessionInfo(event.session, [dict(a) for a in event.agents], event.config_path, dict(event.config))
-            continue
-        if isinstance(event, TurnStarted):
+        elif isinstance(event, TurnStarted) or (event.turn > 0 and not out.turns):
+            # A turn starts (or its start was lost: the log begins mid-turn).
             if out.turns and out.turns[-1].status == RUNNING:
                 out.turns[-1].status = INTERRUPTED  # a later turn started: that one never ended
-            state = TurnState(agents=out.info.agent_ids, models=out.info.models)
-            out.turns.append(state)
-            by_turn[event.turn] = state
-        target = by_turn.get(event.turn)
+            target = TurnState(turn=event.turn, session=event.session, agents=out.info.agent_ids, models=out.info.models, started_at=event.ts)
+            out.turns.append(target)
+            by_turn[event.turn] = target
+        else:
+            target = by_turn.get(event.turn)
         if target is not None:
             target.apply(event)
+        if observe is not None:
+            observe(target, event)
     return out
 
 

@@ -22,7 +22,10 @@ from mgtui.engine.events import (
 from mgtui.engine.turn_state import INTERRUPTED, TurnState, fold, fold_log, fold_session
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-FINAL = "## Boiling point\n\nWater boils at **100 °C** at sea level (1 atm).\n\n- Lower pressure → lower boiling point\n- At 3,000 m it is about *90 °C*\n\nIn short: **100 °C**, less when higher up."
+FINAL = (
+    "## Boiling point\n\nWater boils at **100 °C** at sea level (1 atm).\n\n- Lower pressure → lower boiling point\n"
+    "- At 3,000 m it is about *90 °C*\n\nIn short: **100 °C**, less when higher up."
+)
 
 
 def _one(name: str) -> TurnState:
