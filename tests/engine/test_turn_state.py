@@ -225,3 +225,19 @@ def test_snapshot_is_independent() -> None:
     copy = s.snapshot()
     s.apply(AnswerPosted(agent="a", label="agent1.1", content="A"))
     assert copy.answers == {} and copy != s
+
+
+def test_a_log_that_begins_mid_turn_still_folds_that_turn() -> None:
+    lines = (FIXTURES / "three_agents_one_turn.jsonl").read_text(encoding="utf-8").splitlines()
+    head_lost = [line for line in lines if '"turn_started"' not in line]
+    (state,) = fold_log(head_lost)
+    assert state.turn == 1 and state.question == "" and state.winner == "alpha" and state.status == "ok"
+    assert state.agents == ["alpha", "beta", "gamma"]  # from session_started
+
+
+def test_observer_sees_every_event_with_its_turn() -> None:
+    seen: list[tuple[int | None, str]] = []
+    session = fold_session(FIXTURES / "three_agents_two_turns.jsonl", lambda state, e: seen.append((state.turn if state else None, e.type)))
+    assert len(seen) == session.events == 169
+    assert seen[0] == (None, "session_started") and seen[-1] == (2, "turn_finished")
+    assert {t for t, _ in seen} == {None, 1, 2}
