@@ -17,7 +17,9 @@ from mgtui.question_text import with_chips
 
 REDACTED = "***"
 # `scheme://user:password@host`: a provider's error text may echo a URL with its credentials.
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:)([^\s/@]+)@")
+# The redactor runs on serialised JSON lines: neither part may contain `"` or `\` (a URL's userinfo
+# cannot either), so a match never spans from one JSON string into the next and eats the structure.
+_URL_PASSWORD = re.compile(r'(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@"\\]*:)([^\s/@"\\]+)@')
 
 
 def url_passwords(text: str) -> set[str]:
@@ -172,7 +174,10 @@ class SessionLog:
         raw = event.model_dump_json()
         line = self._redact(raw)
         if line != raw:
-            event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
+            try:
+                event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
+            except ValueError:  # a mask that cut across the JSON (a secret spelled like its syntax)
+                line, event = self._redact_fields(event)
         line += "\n"
         try:
             if self._file.closed:  # an earlier write failed: try again (space may be free now)
@@ -186,6 +191,22 @@ class SessionLog:
             error.errno = exc.errno
             raise error from None
         return line, event
+
+    def _redact_fields(self, event: Any) -> tuple[str, Any]:
+        """The slow path: redact each string of the event on its own, then serialise."""
+        def clean(value: Any) -> Any:
+            if isinstance(value, str):
+                return self._redact(value)
+            if isinstance(value, list):
+                return [clean(v) for v in value]
+            if isinstance(value, dict):
+                return {self._redact(str(k)): clean(v) for k, v in value.items()}
+            return value
+
+        data = clean(event.model_dump(mode="json"))
+        data["type"] = event.type
+        redacted = parse_event(data)
+        return redacted.model_dump_json(), redacted
 
     def _discard_buffer(self) -> None:
         """Drop what a failed write left buffered (closing flushes and fails, but closes)."""
