@@ -39,13 +39,25 @@ class Redactor:
             forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
         # longest first so a secret that contains another is replaced whole
         self._secrets = sorted(forms, key=len, reverse=True)
+        # In JSON text a secret can only sit inside a string, JSON-escaped: matching its raw form
+        # (a `"` in an env var's value) could mask the quotes and commas between two fields.
+        escaped = {json.dumps(s)[1:-1] for s in self._plain} | {json.dumps(s, ensure_ascii=False)[1:-1] for s in self._plain}
+        self._json_secrets = sorted(escaped, key=len, reverse=True)
 
     @property
     def secrets(self) -> set[str]:
         return set(self._plain)
 
     def __call__(self, text: str) -> str:
-        for secret in self._secrets:
+        return self._apply(text, self._secrets)
+
+    def json_text(self, text: str) -> str:
+        """Redact serialised JSON (a log line): masks stay inside the strings."""
+        return self._apply(text, self._json_secrets)
+
+    @staticmethod
+    def _apply(text: str, secrets: list[str]) -> str:
+        for secret in secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
         if "://" in text:
@@ -172,7 +184,7 @@ class SessionLog:
         engine pipe sends these very characters, serialised once) and the event as written: a
         redacted copy when it held a secret."""
         raw = event.model_dump_json()
-        line = self._redact(raw)
+        line = self._redact.json_text(raw)
         if line != raw:
             try:
                 event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
@@ -243,7 +255,7 @@ class SessionLog:
             (folder / f"answer_{event.answer_index}.md").write_text(self._redact(event.content), encoding="utf-8")
         elif isinstance(event, VoteCast):
             self._votes.append({"agent": event.agent, "target": event.target, "label": event.label, "reason": event.reason, "ts": event.ts})
-            _write_atomic(self._turn_dir(event.turn) / "votes.json", self._redact(json.dumps(self._votes, indent=2)))
+            _write_atomic(self._turn_dir(event.turn) / "votes.json", self._redact.json_text(json.dumps(self._votes, indent=2)))
         elif isinstance(event, FinalAnswer):
             (self._turn_dir(event.turn) / "final.md").write_text(self._redact(event.content), encoding="utf-8")
         elif isinstance(event, TurnFinished):
@@ -255,7 +267,7 @@ class SessionLog:
 
     def _save_index(self, ts: str) -> None:
         self.index["updated"] = ts
-        _write_atomic(self._index_path, self._redact(json.dumps(self.index, indent=2)))
+        _write_atomic(self._index_path, self._redact.json_text(json.dumps(self.index, indent=2)))
 
     def reload_index(self) -> None:
         """Another process added turns (it held the session's turn lock): start from its index."""
