@@ -15,6 +15,7 @@ from mgtui.config.models import AgentConfig, OrchestratorConfig
 from mgtui.engine import fallbacks, protocol
 from mgtui.engine.events import AgentError
 from mgtui.engine.streaming import Emit, ProviderFailed, StreamedReply, TextCoalescer, stream_completion
+from mgtui.engine.utf8 import utf8_safe_data
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _parse_arguments(call: dict[str, Any]) -> dict[str, Any]:
         raise _Invalid(f"The arguments of `{call['function']['name']}` are not valid JSON ({exc.msg}).") from None
     if not isinstance(args, dict):
         raise _Invalid(f"The arguments of `{call['function']['name']}` must be a JSON object.")
-    return args
+    return utf8_safe_data(args)  # type: ignore[no-any-return]  # "\ud83d" escapes parse to lone surrogates
 
 
 def validate_workflow_call(calls: Sequence[dict[str, Any]], vote_ids: Sequence[str], can_answer: bool) -> Decision:

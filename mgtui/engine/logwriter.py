@@ -8,9 +8,11 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
+
+from pydantic_core import PydanticSerializationError
 
 from mgtui.engine.events import AnswerPosted, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, parse_event
 from mgtui.question_text import with_chips
@@ -155,6 +157,27 @@ def _torn(path: Path) -> bool:
         return False
 
 
+def _valid_unicode(text: str) -> str:
+    """Pairs of surrogates joined, lone ones replaced by U+FFFD: text that UTF-8 can hold."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _map_strings(event: Any, fn: Callable[[str], str]) -> Any:
+    """A copy of the event with `fn` applied to every string in it (keys too), but its type."""
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return fn(value)
+        if isinstance(value, (list, tuple)):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {fn(str(k)): walk(v) for k, v in value.items()}
+        return value
+
+    data = walk(event.model_dump())
+    data["type"] = event.type
+    return parse_event(data)
+
+
 class SessionLog:
     """Appends events and keeps the derived files in step."""
 
@@ -183,13 +206,18 @@ class SessionLog:
         """Append one event. Returns the line as written (redacted JSON ending in a newline: the
         engine pipe sends these very characters, serialised once) and the event as written: a
         redacted copy when it held a secret."""
-        raw = event.model_dump_json()
+        try:
+            raw = event.model_dump_json()
+        except PydanticSerializationError:  # a lone surrogate (a provider's "\ud83d"): not UTF-8
+            event = _map_strings(event, _valid_unicode)
+            raw = event.model_dump_json()
         line = self._redact.json_text(raw)
         if line != raw:
             try:
                 event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
             except ValueError:  # a mask that cut across the JSON (a secret spelled like its syntax)
-                line, event = self._redact_fields(event)
+                event = _map_strings(event, self._redact)
+                line = event.model_dump_json()
         line += "\n"
         try:
             if self._file.closed:  # an earlier write failed: try again (space may be free now)
@@ -203,22 +231,6 @@ class SessionLog:
             error.errno = exc.errno
             raise error from None
         return line, event
-
-    def _redact_fields(self, event: Any) -> tuple[str, Any]:
-        """The slow path: redact each string of the event on its own, then serialise."""
-        def clean(value: Any) -> Any:
-            if isinstance(value, str):
-                return self._redact(value)
-            if isinstance(value, list):
-                return [clean(v) for v in value]
-            if isinstance(value, dict):
-                return {self._redact(str(k)): clean(v) for k, v in value.items()}
-            return value
-
-        data = clean(event.model_dump(mode="json"))
-        data["type"] = event.type
-        redacted = parse_event(data)
-        return redacted.model_dump_json(), redacted
 
     def _discard_buffer(self) -> None:
         """Drop what a failed write left buffered (closing flushes and fails, but closes)."""

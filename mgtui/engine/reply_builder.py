@@ -15,6 +15,7 @@ from typing import Any
 from mgtui.engine.draft import DraftDecoder
 from mgtui.engine.protocol import NEW_ANSWER
 from mgtui.engine.think import ThinkSplitter
+from mgtui.engine.utf8 import utf8_safe
 
 
 class _Call:
@@ -54,10 +55,10 @@ class ReplyBuilder:
                 continue
             reasoning = getattr(delta, "reasoning_content", None)
             if isinstance(reasoning, str) and reasoning:
-                self._add_reasoning(reasoning)
+                self._add_reasoning(utf8_safe(reasoning))
             content = getattr(delta, "content", None)
-            if content:
-                for phase, text in self._think.feed(content):
+            if content and isinstance(content, str):
+                for phase, text in self._think.feed(utf8_safe(content)):
                     self._add_reasoning(text) if phase == "reasoning" else self._add_text(text)
             for tool_delta in getattr(delta, "tool_calls", None) or []:
                 self._tool_delta(tool_delta)
@@ -98,9 +99,10 @@ class ReplyBuilder:
         if function is None:
             return
         if getattr(function, "name", None):
-            call.name = function.name
+            call.name = utf8_safe(str(function.name))
         piece = getattr(function, "arguments", None)
-        if piece:
+        if piece and isinstance(piece, str):
+            piece = utf8_safe(piece)
             call.parts.append(piece)
             if call.name == NEW_ANSWER:  # show the answer as it is written
                 call.draft = call.draft or DraftDecoder()
