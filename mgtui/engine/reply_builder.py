@@ -117,7 +117,7 @@ class ReplyBuilder:
             for call in calls:
                 try:
                     args = json.loads("".join(call.parts) or "null", strict=False)
-                except ValueError:
+                except (ValueError, RecursionError):
                     args = None
                 if not call.name or not isinstance(args, dict):
                     return "stream ended mid tool call"
