@@ -10,12 +10,13 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from pydantic_core import PydanticSerializationError
 
 from mgtui.engine.events import AnswerPosted, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, parse_event
 from mgtui.question_text import with_chips
+from mgtui.regular_file import open_regular, read_regular_text
 
 REDACTED = "***"
 # `scheme://user:password@host`: a provider's error text may echo a URL with its credentials.
@@ -147,12 +148,12 @@ class LogWriteError(OSError):
 def _torn(path: Path) -> bool:
     """Whether the file's last line was cut off (a killed process, a full disk)."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)
             if handle.tell() == 0:
                 return False
             handle.seek(-1, os.SEEK_END)
-            return handle.read(1) != b"\n"
+            return bool(handle.read(1) != b"\n")
     except OSError:
         return False
 
@@ -187,7 +188,7 @@ class SessionLog:
         self._redact = redactor
         path = folder / "events.jsonl"
         torn = _torn(path)
-        self._file: TextIO = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        self._file: IO[str] = open_regular(path, "a", encoding="utf-8")  # kept open; a FIFO or symlink is refused
         if torn:  # end the cut-off line, or the next event would be glued to it and lost
             self._file.write("\n")
             self._file.flush()
@@ -197,9 +198,9 @@ class SessionLog:
 
     def _load_index(self) -> dict[str, Any]:
         try:
-            index: dict[str, Any] = json.loads(self._index_path.read_text(encoding="utf-8"))
+            index: dict[str, Any] = json.loads(read_regular_text(self._index_path))
             return index
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {"id": self.folder.name, "turns": []}
 
     def write(self, event: Any) -> tuple[str, Any]:
@@ -221,7 +222,7 @@ class SessionLog:
         line += "\n"
         try:
             if self._file.closed:  # an earlier write failed: try again (space may be free now)
-                self._file = open(self.folder / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+                self._file = open_regular(self.folder / "events.jsonl", "a", encoding="utf-8")
             self._file.write(line)
             self._file.flush()
             self._derive(event)
