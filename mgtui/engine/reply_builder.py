@@ -103,7 +103,9 @@ class ReplyBuilder:
         if piece:
             call.parts.append(piece)
             if call.name == NEW_ANSWER:  # show the answer as it is written
-                call.draft = call.draft or DraftDecoder()
+                if call.draft is None:
+                    call.draft = DraftDecoder()
+                    self._coalescer.drafting_answer = True
                 self._coalescer.add(call.draft.push(piece))
 
     # -- the end --------------------------------------------------------------------------
