@@ -40,3 +40,33 @@ async def test_the_reply_is_complete_without_litellms_success_handlers(model_ser
     assert '"Paris, with enough words' in reply.tool_calls[0]["function"]["arguments"]
     assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
     assert Counter.successes == 0
+
+
+async def test_chunks_are_read_through_one_iterator_not_one_generator_each(model_server: ModelServer) -> None:
+    """LiteLLM's wrapper opens `async for` on its source for every chunk; over the OpenAI SDK's
+    stream that made (and threw away) one async generator per chunk. Counted with asyncio's
+    first-iteration hook: a long reply must cost a fixed handful, not one per chunk."""
+    import sys
+
+    answer = " ".join(f"word{i}" for i in range(200))
+    model_server.script("alpha", R.text(answer, chunk_size=4))  # ~350 chunks
+    agent = AgentConfig(id="alpha", model="openai/alpha", api_base=model_server.url, api_key="sk-test")
+    started: list[object] = []
+    firstiter, finalizer = sys.get_asyncgen_hooks()
+
+    def count(agen: object) -> None:
+        started.append(agen)
+        if firstiter is not None:
+            firstiter(agen)
+
+    sys.set_asyncgen_hooks(firstiter=count, finalizer=finalizer)
+    try:
+        reply = await stream_completion(
+            agent=agent, messages=[{"role": "user", "content": "Count."}], tools=None,
+            orchestrator=OrchestratorConfig(text_coalesce_ms=0), emit=lambda _e: None, phase="coordination",
+            on_retry=lambda _n: None, coalescer_holder=[],
+        )
+    finally:
+        sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
+    assert reply.text == answer
+    assert len(started) < 30, f"{len(started)} async generators for one streamed reply"
