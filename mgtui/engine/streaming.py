@@ -164,11 +164,15 @@ class _OneIterator:
         return getattr(self._stream, name)
 
 
-def _iterate_once(response: Any) -> None:
-    """Give LiteLLM's wrapper a chunk source that is iterated once (see _OneIterator)."""
+def _iterate_once(response: Any) -> _OneIterator | None:
+    """Give LiteLLM's wrapper a chunk source that is iterated once (see _OneIterator); None
+    for providers whose wrapper opens its source lazily (it is read through LiteLLM only)."""
     source = getattr(response, "completion_stream", None)
-    if source is not None and hasattr(source, "__aiter__") and not isinstance(source, _OneIterator):
-        response.completion_stream = _OneIterator(source)
+    if source is None or not hasattr(source, "__aiter__"):
+        return None
+    if not isinstance(source, _OneIterator):
+        source = response.completion_stream = _OneIterator(source)
+    return source
 
 
 async def _close(response: Any) -> None:
@@ -196,15 +200,21 @@ async def _stream_once(
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
     response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
-    _iterate_once(response)
+    source = _iterate_once(response)
     async for chunk in response:
         builder.chunk(chunk)
-        if builder.finished and getattr(chunk, "usage", None):
-            # The usage chunk after the finish is the last one. Asking for more only runs
-            # LiteLLM's success callbacks and cost lookup (~20 ms of CPU per call, on the
-            # critical path when a whole team finishes at once); the engine needs neither.
-            await _close(response)
+        if builder.finished and (source is not None or getattr(chunk, "usage", None)):
             break
+    if builder.finished:
+        # The reply is whole at its finish chunk. LiteLLM holds the usage chunk back until the
+        # stream's end and then rebuilds the whole response, prices it (an unknown model's
+        # failed price lookup formats a traceback) and runs its success callbacks: a third of
+        # the engine's CPU, on the critical path when a whole team finishes at once. The rest
+        # of the stream (the usage chunk, then the end) is read from the provider's stream.
+        if source is not None:
+            async for raw in source:
+                builder.chunk(raw)
+        await _close(response)
     return builder.reply()
 
 

@@ -1,5 +1,6 @@
-"""A streamed reply ends at its usage chunk: LiteLLM's end-of-stream bookkeeping (success
-callbacks, cost lookup) is skipped, because it ran on the critical path between phases."""
+"""A streamed reply is taken at its finish chunk (the usage read from the provider's stream):
+LiteLLM's end-of-stream bookkeeping (rebuilding the response, cost lookup, success callbacks) is
+skipped, because it ran on the critical path between phases."""
 
 from __future__ import annotations
 
@@ -70,3 +71,31 @@ async def test_chunks_are_read_through_one_iterator_not_one_generator_each(model
         sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
     assert reply.text == answer
     assert len(started) < 30, f"{len(started)} async generators for one streamed reply"
+
+
+async def test_litellm_does_not_rebuild_or_price_the_finished_reply(model_server: ModelServer, monkeypatch) -> None:  # noqa: ANN001
+    """LiteLLM keeps the usage chunk until the stream ends, then rebuilds the whole response
+    (`stream_chunk_builder`) and prices it. The engine takes the reply at its finish chunk and
+    reads the usage from the provider's stream, so none of that runs, and the usage is kept."""
+    litellm = get_litellm()
+    built: list[object] = []
+    real_builder = litellm.stream_chunk_builder
+
+    def counting_builder(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        built.append(args)
+        return real_builder(*args, **kwargs)
+
+    monkeypatch.setattr(litellm, "stream_chunk_builder", counting_builder)
+    model_server.script("alpha", R.new_answer("Paris, with enough words to stream in chunks.", chunk_size=8))
+    agent = AgentConfig(id="alpha", model="openai/alpha", api_base=model_server.url, api_key="sk-test")
+    events: list[object] = []
+    reply = await stream_completion(
+        agent=agent, messages=[{"role": "user", "content": "Capital of France?"}], tools=None,
+        orchestrator=OrchestratorConfig(text_coalesce_ms=0), emit=events.append, phase="coordination",
+        on_retry=lambda _n: None, coalescer_holder=[],
+    )
+    await asyncio.sleep(0.1)  # anything LiteLLM scheduled at the stream's end has run by now
+    assert '"Paris, with enough words' in reply.tool_calls[0]["function"]["arguments"]
+    assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
+    assert [type(e).__name__ for e in events].count("Usage") == 1
+    assert built == []
