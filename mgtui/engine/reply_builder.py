@@ -126,6 +126,10 @@ class ReplyBuilder:
             return None
         return "stream ended before any output"
 
+    def output_text(self) -> str:
+        """Everything the model wrote so far (text, reasoning, tool arguments): for a token count."""
+        return "".join([*self._text, *self._reasoning, *(p for c in self._calls for p in c.parts)])
+
     def reply(self, unterminated: bool = False) -> Any:
         from mgtui.engine.streaming import StreamedReply  # noqa: PLC0415 - the dataclass lives with its users
 

@@ -214,8 +214,19 @@ async def _stream_once(
         if source is not None:
             async for raw in source:
                 builder.chunk(raw)
+            if not (builder.prompt_tokens or builder.completion_tokens):
+                _estimate_usage(litellm, agent.model, messages, builder)  # what LiteLLM did at the end
         await _close(response)
     return builder.reply()
+
+
+def _estimate_usage(litellm: Any, model: str, messages: list[dict[str, Any]], builder: ReplyBuilder) -> None:
+    """Token counts for a server that reports no usage, counted the way LiteLLM counts them."""
+    try:
+        builder.prompt_tokens = int(litellm.token_counter(model=model, messages=messages))
+        builder.completion_tokens = int(litellm.token_counter(model=model, text=builder.output_text(), count_response_tokens=True))
+    except Exception:  # an estimate only: no count is better than a failed reply
+        pass
 
 
 async def stream_completion(

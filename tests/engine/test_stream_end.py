@@ -99,3 +99,17 @@ async def test_litellm_does_not_rebuild_or_price_the_finished_reply(model_server
     assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
     assert [type(e).__name__ for e in events].count("Usage") == 1
     assert built == []
+
+
+async def test_a_server_that_reports_no_usage_still_gets_token_counts(model_server: ModelServer, monkeypatch) -> None:  # noqa: ANN001
+    """Without a usage chunk the tokens are counted the way LiteLLM counted them at the end."""
+    monkeypatch.setattr(R.RecordedRequest, "include_usage", property(lambda _self: False))
+    model_server.script("alpha", R.new_answer("Paris, with enough words to stream in chunks.", chunk_size=8))
+    agent = AgentConfig(id="alpha", model="openai/alpha", api_base=model_server.url, api_key="sk-test")
+    reply = await stream_completion(
+        agent=agent, messages=[{"role": "user", "content": "Capital of France?"}], tools=None,
+        orchestrator=OrchestratorConfig(text_coalesce_ms=0), emit=lambda _e: None, phase="coordination",
+        on_retry=lambda _n: None, coalescer_holder=[],
+    )
+    assert '"Paris, with enough words' in reply.tool_calls[0]["function"]["arguments"]
+    assert reply.prompt_tokens > 0 and reply.completion_tokens > 0
