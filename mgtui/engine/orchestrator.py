@@ -274,9 +274,9 @@ class Orchestrator:
         unconcerned = [a for a in self.book.order if a != author and a not in concerned]
         k, cleared = self.book.add_answer(author, content, keep=unconcerned)
         self.version += 1
-        for other in unconcerned:  # their view did not change: their current run is not stale
-            if self.slots[other].seen_version == self.version - 1:
-                self.slots[other].seen_version = self.version
+        for agent_id in unconcerned:  # their view did not change: their current run is not stale
+            if self.slots[agent_id].seen_version == self.version - 1:
+                self.slots[agent_id].seen_version = self.version
         label = protocol.answer_label(slot.anon, k)
         self.emit(AnswerPosted(agent=author, label=label, content=content, answer_index=k, fallback=fallback))  # type: ignore[arg-type]
         if cleared:

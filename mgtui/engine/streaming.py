@@ -143,7 +143,7 @@ class _OneIterator:
         self._stream = stream
         self._iterator = stream.__aiter__()
 
-    def __aiter__(self) -> "_OneIterator":
+    def __aiter__(self) -> _OneIterator:
         return self
 
     async def __anext__(self) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from mgtui.config.models import AgentConfig, OrchestratorConfig
 from mgtui.engine.streaming import stream_completion
 from mgtui.providers.litellm_access import get_litellm
@@ -73,7 +75,7 @@ async def test_chunks_are_read_through_one_iterator_not_one_generator_each(model
     assert len(started) < 30, f"{len(started)} async generators for one streamed reply"
 
 
-async def test_litellm_does_not_rebuild_or_price_the_finished_reply(model_server: ModelServer, monkeypatch) -> None:  # noqa: ANN001
+async def test_litellm_does_not_rebuild_or_price_the_finished_reply(model_server: ModelServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """LiteLLM keeps the usage chunk until the stream ends, then rebuilds the whole response
     (`stream_chunk_builder`) and prices it. The engine takes the reply at its finish chunk and
     reads the usage from the provider's stream, so none of that runs, and the usage is kept."""
@@ -81,7 +83,7 @@ async def test_litellm_does_not_rebuild_or_price_the_finished_reply(model_server
     built: list[object] = []
     real_builder = litellm.stream_chunk_builder
 
-    def counting_builder(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def counting_builder(*args: object, **kwargs: object) -> object:
         built.append(args)
         return real_builder(*args, **kwargs)
 
@@ -101,7 +103,7 @@ async def test_litellm_does_not_rebuild_or_price_the_finished_reply(model_server
     assert built == []
 
 
-async def test_a_server_that_reports_no_usage_still_gets_token_counts(model_server: ModelServer, monkeypatch) -> None:  # noqa: ANN001
+async def test_a_server_that_reports_no_usage_still_gets_token_counts(model_server: ModelServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a usage chunk the tokens are counted the way LiteLLM counted them at the end."""
     monkeypatch.setattr(R.RecordedRequest, "include_usage", property(lambda _self: False))
     model_server.script("alpha", R.new_answer("Paris, with enough words to stream in chunks.", chunk_size=8))
