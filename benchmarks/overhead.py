@@ -64,7 +64,7 @@ def union_length(spans: list[tuple[float, float]], lo: float, hi: float) -> floa
     return total
 
 
-def cpu_shares(profile: "cProfile.Profile") -> dict[str, float]:
+def cpu_shares(profile: cProfile.Profile) -> dict[str, float]:
     """Own CPU time by who spends it: mgtui, LiteLLM, openai/httpx/aiohttp, everything else."""
     shares = {"mgtui": 0.0, "litellm": 0.0, "http clients": 0.0, "other": 0.0}
     for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profile).stats.items():  # type: ignore[attr-defined]
@@ -155,7 +155,10 @@ def median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def print_table(rows: list[dict[str, Any]], repeat: int) -> None:
     """The closing-note table: agents x visibility (Markdown, medians when repeated)."""
     spread = " (min-max)" if repeat > 1 else ""
-    print(f"\n| visibility | agents | status | overhead %{spread} | prompt chars / consensus | per agent | x 3-agent | model calls | chunks | engine CPU ms / chunk | ms / call |")
+    print(
+        f"\n| visibility | agents | status | overhead %{spread} | prompt chars / consensus | per agent | x 3-agent "
+        "| model calls | chunks | engine CPU ms / chunk | ms / call |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     base: dict[str, float] = {}
     for r in rows:
@@ -164,7 +167,8 @@ def print_table(rows: list[dict[str, Any]], repeat: int) -> None:
         overhead = f"{r['overhead_pct']:.1f}" + (f" ({lo:.1f}-{hi:.1f})" if repeat > 1 else "")
         print(
             f"| {r['visibility']} | {r['agents']} | {r['status']} | {overhead} | {r['prompt_chars']:,.0f} | {r['prompt_chars'] / r['agents']:,.0f} "
-            f"| {r['prompt_chars'] / max(1, base[r['visibility']]):.1f}x | {r['calls']:.0f} | {r['chunks']:.0f} | {r['cpu_ms_per_chunk']:.3f} | {r['cpu_ms_per_call']:.1f} |"
+            f"| {r['prompt_chars'] / max(1, base[r['visibility']]):.1f}x | {r['calls']:.0f} | {r['chunks']:.0f} "
+            f"| {r['cpu_ms_per_chunk']:.3f} | {r['cpu_ms_per_call']:.1f} |"
         )
 
 
@@ -187,7 +191,8 @@ def main() -> None:
             cells[key].append(r)
             print(
                 f"  {r['visibility']:>10} {r['agents']:>3} agents: {r['status']}, overhead {r['overhead_pct']:5.1f}% "
-                f"(wall {r['wall_s']:.2f}s, model busy {r['model_busy_s']:.2f}s), {r['cpu_ms_per_chunk']:.3f} ms CPU/chunk, {r['cpu_ms_per_call']:.1f} ms CPU/call",
+                f"(wall {r['wall_s']:.2f}s, model busy {r['model_busy_s']:.2f}s), "
+                f"{r['cpu_ms_per_chunk']:.3f} ms CPU/chunk, {r['cpu_ms_per_call']:.1f} ms CPU/call",
                 flush=True,
             )
     print_table([median_row(runs) for runs in cells.values()], args.repeat)

@@ -217,7 +217,8 @@ async def _stream_once(
             if not (builder.prompt_tokens or builder.completion_tokens):
                 _estimate_usage(litellm, agent.model, messages, builder)  # what LiteLLM did at the end
         await _close(response)
-    return builder.reply()
+    reply: StreamedReply = builder.reply()
+    return reply
 
 
 def _estimate_usage(litellm: Any, model: str, messages: list[dict[str, Any]], builder: ReplyBuilder) -> None:

@@ -93,7 +93,7 @@ async def test_a_new_answer_restarts_and_clears_only_the_agents_that_can_see_it(
     assert {e.agent for e in before if e.type == "vote"} == {"b", "c", "d", "e", "f"}  # all voted before a answered
     (reset,) = [e for e in log.of("votes_reset") if e.by == "a"]
     assert reset.cleared == ["b", "f"]
-    restarted = {e.agent for e in after if e.type == "agent_started" and e.reason == "new answer agent1.1"}
+    restarted = {e.agent for e in after if e.type == "agent_started" and (e.reason, e.after_label) == ("restart", "agent1.1")}
     assert restarted == {"b", "f"}
     assert {e.agent for e in after if e.type == "vote"} == {"a", "b", "f"}
     answered_at = _epoch(a_answer.ts)

@@ -7,8 +7,8 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from mgtui.tui.widgets.live_tail import LiveTail
 from mgtui.tui.performance.tail_clock import FLUSH_SECONDS, tail_clock
+from mgtui.tui.widgets.live_tail import LiveTail
 
 
 class CountingTail(LiveTail):
