@@ -8,6 +8,7 @@ import json
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -159,4 +160,42 @@ async def test_an_ask_sent_as_the_turn_finishes_starts_the_next_turn(model_serve
     started = await out.until("turn_started", "busy")
     assert started["type"] == "turn_started" and started["question"] == "second?"
     assert (await out.until("turn_finished"))["status"] == "ok"
+    assert await service.close() == 0
+
+
+async def _edit_until_notice(service: Service, config: Path, content: Callable[[int], str]) -> dict[str, Any]:
+    """Save the config until the service announces it. The first save can come before its
+    watcher is up (it starts after service_ready), so a save it missed is made again, changed."""
+    for attempt in range(12):
+        config.write_text(content(attempt), encoding="utf-8")
+        try:
+            return await asyncio.wait_for(service.read_until("notice"), 5)
+        except TimeoutError:
+            continue
+    raise AssertionError("the service never announced the edited config")
+
+
+async def test_an_edited_config_is_announced_and_applies_from_the_next_turn(model_server: ModelServer, tmp_path: Path) -> None:
+    for name in ("alpha", "beta"):
+        model_server.script(name, answer_then_vote(f"{name}: 4"))
+    config = write_config(model_server, tmp_path / "team.yaml")
+    service = await Service.start(config, tmp_path / "logs")
+    await service.read_until("service_ready")
+
+    def alpha_alone(attempt: int) -> str:
+        return json.dumps(make_config(model_server, ("alpha",), turn_timeout_seconds=60 + attempt))
+
+    changed = await _edit_until_notice(service, config, alpha_alone)
+    assert changed["level"] == "info"
+    assert changed["message"] == f"config {config} changed: applies from the next turn"
+    invalid = await _edit_until_notice(service, config, lambda attempt: "agents: [\n" + "#\n" * attempt)
+    assert invalid["level"] == "warning"
+    assert invalid["message"].startswith(f"config {config} changed but is invalid (keeping the last good one):")
+    assert "team.yaml" in invalid["message"].split("\n", 1)[1]  # the error says where
+
+    service.send(cmd="ask", question="2+2?")
+    finished = await service.read_until("turn_finished")
+    assert finished["status"] == "ok"
+    started = [line["agent"] for line in service.lines if line["type"] == "agent_started"]
+    assert started and set(started) == {"alpha"}  # the last good config: beta is gone
     assert await service.close() == 0
