@@ -15,7 +15,6 @@ from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 
 from mgtui.engine.turn_lock import BUSY_MESSAGE, TurnLock
-
 from mgtui.tui import messages as m
 from mgtui.tui.app import MgtuiApp
 from mgtui.tui.engine_client import EngineClient
