@@ -12,9 +12,9 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from mgtui.tui.performance.tail_clock import FLUSH_SECONDS, TailClock, tail_clock
 from mgtui.tui.widgets.live_tail import LiveTail
 from tests.tui.engines import wait_until
-from mgtui.tui.performance.tail_clock import FLUSH_SECONDS, TailClock, tail_clock
 
 
 class CountingTail(LiveTail):
@@ -87,7 +87,7 @@ async def test_tails_that_got_text_are_drawn_in_one_tick() -> None:
     app = ThreeTails()
     async with app.run_test() as pilot:
         _clock, timers = by_hand(app)
-        a, b, c = tails(app)
+        a, b, _ = tails(app)
         a.append("one\n")
         b.append("two\n")  # later, but before the tick: drawn with the first
         await pilot.pause()
