@@ -64,7 +64,7 @@ async def _through_app(folder: Path) -> int:
     app = ReplayApp(folder, speed=math.inf)
     async with app.run_test(size=(160, 48)):
         screen = app.screen
-        while not (screen.replay_engine is not None and screen.replay_engine.finished and screen.message_queue_size == 0):
+        while not (screen.engine.finished and screen.message_queue_size == 0):
             await asyncio.sleep(0.01)
         return screen.source.total
 
@@ -98,11 +98,12 @@ def main() -> None:
         seconds, count = best_of(args.repeat, lambda: replay(read_events(folder)[0]))
         rows.append(("read + instant replay", seconds, f"{count:,} events", "<= 3 s"))
         try:
-            from mgtui.tui.messages import event_to_message  # noqa: PLC0415
+            from mgtui.terminal_text import safe_model  # noqa: PLC0415
+            from mgtui.tui.messages import EngineEvent  # noqa: PLC0415
         except ImportError:
             rows.append(("instant replay + adapter", math.nan, "no TUI adapter", ""))
         else:
-            seconds, count = best_of(args.repeat, lambda: replay(events, event_to_message))
+            seconds, count = best_of(args.repeat, lambda: replay(events, lambda e: EngineEvent(safe_model(e))))
             rows.append(("instant replay + event->Message adapter", seconds, f"{count:,} messages", "<= 3 s"))
         seconds, summary = best_of(args.repeat, lambda: summarize(events))
         rows.append(("summary", seconds, f"{len(summary.turns):,} turns", ""))

@@ -59,7 +59,8 @@ async def run_turns(server_url: str, questions: list[str], max_tokens: int, budg
             row = {"question": question, "status": result.status, "how": how, "wall": wall,
                    "fallbacks": len(fallbacks), "kinds": ",".join(sorted(set(fallbacks))) or "-", "dropped": len(result.dropped)}
             rows.append(row)
-            print(f"  {wall:6.1f} s  {result.status:8} {how:14} fallbacks {row['fallbacks']} ({row['kinds']})  dropped {row['dropped']}  {question}", flush=True)
+            print(f"  {wall:6.1f} s  {result.status:8} {how:14} fallbacks {row['fallbacks']} ({row['kinds']})  dropped {row['dropped']}  {question}",
+                flush=True)
             for dropped in result.dropped:
                 print(f"           {dropped['agent']} dropped: {dropped['reason']}", flush=True)
     return rows
@@ -79,12 +80,15 @@ def engine_cpu(chars: int, piece: int = 4) -> dict[str, float]:
 
     text_chunks = [delta(content=p) for p in pieces]
     args = ['{"content": "'] + pieces + ['"}']
-    call_chunks = [delta(tool_calls=[NS(index=0, id="c1" if i == 0 else None, function=NS(name="new_answer" if i == 0 else None, arguments=a))]) for i, a in enumerate(args)]
+    call_chunks = [
+        delta(tool_calls=[NS(index=0, id="c1" if i == 0 else None, function=NS(name="new_answer" if i == 0 else None, arguments=a))])
+        for i, a in enumerate(args)
+    ]
     for name, chunks in (("text", text_chunks), ("new_answer", call_chunks)):
         emitted: list[Any] = []
         loop = asyncio.new_event_loop()
 
-        def feed() -> None:
+        def feed(emitted: list[Any] = emitted, chunks: list[Any] = chunks) -> None:  # this round's, bound now
             coalescer = TextCoalescer(emitted.append, "a", "coordination", 0.04)
             builder = ReplyBuilder(coalescer)
             for chunk in chunks:

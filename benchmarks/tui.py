@@ -65,7 +65,7 @@ def table(title: str, header: list[str], rows: list[list[object]]) -> None:
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     print(f"\n{title}")
     for n, row in enumerate(cells):
-        print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)))
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
         if n == 0:
             print("  " + "  ".join("-" * w for w in widths))
 
@@ -318,15 +318,15 @@ async def _account(agents: int, seconds: float, tokens_per_s: float) -> None:
     try:
         async with app.run_test(headless=True, size=(200, 50)) as pilot:
             main = next(s for s in app.screen_stack if isinstance(s, MainScreen))
-            while not main.engine_ready:
+            while not main.control.ready:
                 await asyncio.sleep(0.1)
             main.query_one(PromptBar).text = "stream please"
             await pilot.press("enter")
-            while FINAL not in main.final_view.content:
+            while FINAL not in main.team.final_view.content:
                 await asyncio.sleep(0.2)
             await pilot.pause()
-            received = {aid: pane.chars_received for aid, pane in main.panes.items()}
-            held = {aid: sum(len(t.text) for t in pane.query(LiveTail)) for aid, pane in main.panes.items()}
+            received = {aid: pane.chars_received for aid, pane in main.team.panes.items()}
+            held = {aid: sum(len(t.text) for t in pane.query(LiveTail)) for aid, pane in main.team.panes.items()}
             await app.action_quit()
     finally:
         server.stop()

@@ -19,7 +19,6 @@ import asyncio
 import re
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,52 +28,10 @@ from mgtui.engine.events import AnyEvent
 from mgtui.engine.session import Session as EngineSession
 from mgtui.engine.session import TurnResult
 
-
-@dataclass(frozen=True)
-class Result:
-    """One turn's outcome. `final_answer` is None when no agent could finish (see `status`, `error`)."""
-
-    final_answer: str | None
-    winner: str | None  # config id of the presenting agent
-    votes: list[dict[str, str]]  # [{"agent", "target", "label", "reason"}] standing at the end
-    answers: dict[str, str]  # config id -> latest answer
-    session_id: str
-    log_dir: str  # the session folder holding events.jsonl
-    status: str  # ok | timeout | cancelled | failed
-    usage: dict[str, dict[str, int]]  # config id -> {"prompt_tokens", "completion_tokens"}
-    turn: int = 1
-    error: str | None = None
-    partial: dict[str, str] = field(default_factory=dict)  # unfinished text of agents cut off
-
-    @classmethod
-    def from_turn(cls, turn: TurnResult) -> Result:
-        return cls(
-            final_answer=turn.final_answer,
-            winner=turn.winner,
-            votes=list(turn.votes),
-            answers=dict(turn.answers),
-            session_id=turn.session_id,
-            log_dir=turn.log_dir,
-            status=turn.status,
-            usage={agent: dict(counts) for agent, counts in turn.usage.items()},
-            turn=turn.turn,
-            error=turn.error,
-            partial=dict(turn.partial),
-        )
-
-    @property
-    def ok(self) -> bool:
-        return self.final_answer is not None
-
-    @property
-    def total_usage(self) -> dict[str, int]:
-        """The whole team's tokens, as one model's usage would read."""
-        prompt = sum(u.get("prompt_tokens", 0) for u in self.usage.values())
-        completion = sum(u.get("completion_tokens", 0) for u in self.usage.values())
-        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+Result = TurnResult
+"""One turn's outcome (`final_answer, winner, votes, answers, session_id, log_dir, status, usage,
+turn, error, partial, files_written, dropped`, `ok`, `total_usage`): the engine's own result,
+read from the turn's events (`mgtui/engine/turn_state.py`)."""
 
 
 class Session:
@@ -120,7 +77,7 @@ class Session:
 
     async def ask(self, question: str) -> Result:
         """Run one turn and return its result (the log is written as it happens)."""
-        self.last_result = Result.from_turn(await self._engine.ask(question))
+        self.last_result = await self._engine.ask(question)
         return self.last_result
 
     async def stream(self, question: str) -> AsyncIterator[AnyEvent]:

@@ -11,14 +11,14 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from mgtui.config.loader import ConfigError, ConfigIssue, LoadedConfig, config_from_data
 from mgtui.config.models import MgtuiConfig, OrchestratorConfig
 
-ConfigSpec = Union[str, "os.PathLike[str]", Mapping[str, Any], MgtuiConfig, LoadedConfig, None]
-ModelSpec = Union[str, Mapping[str, Any]]
-HistorySpec = Union[Sequence[tuple[str, str]], Sequence[Mapping[str, Any]], None]
+ConfigSpec = str | os.PathLike[str] | Mapping[str, Any] | MgtuiConfig | LoadedConfig | None
+ModelSpec = str | Mapping[str, Any]
+HistorySpec = Sequence[tuple[str, str]] | Sequence[Mapping[str, Any]] | None
 
 # LiteLLM provider names of a team (`massgen/` lets MassGen users switch with one import)
 PROVIDERS = ("mgtui", "massgen")

@@ -1,26 +1,15 @@
-"""How a question is shown in one line: what the user typed, without the attached files.
+"""How a question is shown in one line: what the user typed, and a chip per attached file.
 
-The engine gets (and logs) the typed text plus `<attached ...>` blocks for every `@path`
-(see `attachments.resolve_prompt`); strips and titles show only the typed part.
+`turn_started.question` is the question as typed; the files attached with `@path` travel beside
+it in `turn_started.attachments` (the agents get their contents as well).
 """
 
 from __future__ import annotations
 
-import re
-
-# resolve_prompt joins the typed text and the first block with a blank line.
-_ATTACHED = re.compile(r'\n\n<attached (?:file|directory)="')
-
-
-def typed_part(question: str) -> str:
-    """The question as typed: everything before the first attached block."""
-    match = _ATTACHED.search(question)
-    return (question[: match.start()] if match else question).strip()
-
 
 def one_line(question: str, limit: int = 200) -> str:
     """The typed question's first line, shortened to `limit`; '…' marks anything left out."""
-    typed = typed_part(question)
+    typed = question.strip()
     first = typed.split("\n", 1)[0].strip()
     cut = len(first) > limit or first != typed
     return first[: limit - 1] + "…" if len(first) > limit else first + (" …" if cut else "")
@@ -29,7 +18,8 @@ def one_line(question: str, limit: int = 200) -> str:
 def chip(attachment: dict[str, object]) -> str:
     """`⟨notes.txt · 1.2 kB⟩`, `⟨docs/ ✎⟩` (✎: writable): an attachment as what it is."""
     path = str(attachment.get("path", "?"))
-    size = int(attachment.get("bytes", 0) or 0)
+    raw = attachment.get("bytes") or 0
+    size = int(raw) if isinstance(raw, (int, float, str)) else 0
     shown = f"{size / 1024:.1f} kB" if size >= 1024 else (f"{size} B" if size else "")
     mark = " ✎" if attachment.get("mode") == "write" else ""
     return f"⟨{path}{' · ' + shown if shown else ''}{mark}⟩"

@@ -11,15 +11,18 @@ from typing import Any
 # Without these LiteLLM downloads its cost map at import time (no internet here).
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+# Every engine turn in the suite checks that TurnState (what the UI, logs and API read) agrees
+# with the engine's ConsensusLedger (mgtui/engine/reducer_check.py).
+os.environ["MGTUI_CHECK_REDUCER"] = "1"
 
 # `tests.support` must import under the plain `pytest` script too (cwd not on sys.path).
 _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-import pytest
+import pytest  # noqa: E402 - after the offline switches and the path fix above
 
-from tests.support.model_server import ModelServer
+from tests.support.model_server import ModelServer  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

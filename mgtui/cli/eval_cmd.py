@@ -83,7 +83,8 @@ def main(argv: list[str]) -> int:
     meta: dict[str, Any] = {
         "suite": dataset.label if dataset.label.startswith("@") else Path(dataset.label).name,
         "dataset": dataset.label if dataset.label.startswith("@") else str(Path(dataset.label).resolve()),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"), "seed": seed, "score": mode, "config": source, "n": len(dataset.questions), "singles": args.singles,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"), "seed": seed, "score": mode, "config": source, "n": len(dataset.questions),
+            "singles": args.singles,
         "team": [{"id": a.id, "model": a.model, "temperature": a.temperature, "system_message": a.system_message}
                  for a in loaded.config.agents],
     }

@@ -28,6 +28,7 @@ from mgtui.logs.summary import SessionSummary, apply_costs, summarize
 from mgtui.logs.tables import (
     agents_table,
     costs_table,
+    ranking_table,
     sessions_table,
     turns_table,
     vote_flow_table,
@@ -115,7 +116,7 @@ def _summary(args: argparse.Namespace, folder: Path) -> int:
         data["path"] = str(folder)
         print(safe_json(json.dumps(data, ensure_ascii=False)))
         return EXIT_OK
-    flows = [vote_flow_table(t) for t in summary.turns if t.rounds]
+    flows = [vote_flow_table(t) for t in summary.turns if t.rounds] + [ranking_table(t) for t in summary.turns if t.state.rankings]
     costs = costs_table(summary, with_cost=not args.no_cost)
     _print(Group(turns_table(summary), agents_table(summary), costs, *flows, session_timeline(summary)))
     return EXIT_OK

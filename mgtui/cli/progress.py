@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+from mgtui.engine.events import run_text
 from mgtui.terminal_text import safe
 
 
@@ -45,7 +46,7 @@ class ProgressPrinter:
             self._say(f"  ▸ {e.agent} presents the final answer")
         elif self.verbose or e.reason in ("retry", "enforce"):
             extra = " (vote only)" if e.vote_only else ""
-            self._say(f"  ↻ {e.agent} round {e.round} attempt {e.attempt}: {e.reason}{extra}")
+            self._say(f"  ↻ {e.agent} round {e.round} attempt {e.attempt}: {run_text(e.reason, e.after_label)}{extra}")
 
     def _on_text(self, e: Any) -> None:
         if e.agent not in self._streaming and e.phase == "coordination":

@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     except SystemExit:
         return EXIT_USAGE
 
-    from mgtui.cli.setup import open_session, SetupError  # noqa: PLC0415 - keeps --help fast
+    from mgtui.cli.setup import SetupError, open_session  # noqa: PLC0415 - keeps --help fast
 
     try:
         session, source = open_session(args.config, args.log_dir, args.resume_latest, args.session)

@@ -26,13 +26,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mgtui serve", description="Serve the agent team as an OpenAI-compatible endpoint (model 'mgtui').")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; others need --allow-remote)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    parser.add_argument("-c", "--config", action="append", metavar="TEAM", help="a team to serve, as model mgtui/<name>: a config file or @NAME; repeatable, the first is also model 'mgtui' (default: the discovered config)")
-    parser.add_argument("--allow-tools", action="store_true", help="also serve teams with context paths, agent workspaces, MCP servers, custom tools or hooks (refused with 403 otherwise)")
-    parser.add_argument("--allow-build", action="store_true", help="let clients build teams from model strings (mgtui/build, mgtui/model:...) with the server's provider keys")
-    parser.add_argument("--max-body", type=_size, default=DEFAULT_MAX_BODY, metavar="BYTES", help="largest request body (default 4M; K/M suffixes; larger gets 413)")
-    parser.add_argument("--max-concurrent", type=_positive_int, default=DEFAULT_MAX_CONCURRENT, metavar="N", help=f"turns run at once (default {DEFAULT_MAX_CONCURRENT}); more requests wait")
-    parser.add_argument("--queue-timeout", type=float, default=DEFAULT_QUEUE_TIMEOUT, metavar="SECONDS", help=f"how long a request waits for a turn before 429 + Retry-After (default {DEFAULT_QUEUE_TIMEOUT:g})")
-    parser.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, metavar="VAR", help=f"environment variable holding the API key clients must send (default {DEFAULT_KEY_ENV}; required off loopback)")
+    parser.add_argument("-c", "--config", action="append", metavar="TEAM",
+        help="a team to serve, as model mgtui/<name>: a config file or @NAME; repeatable, the first is also model 'mgtui' (default: the discovered config)")
+    parser.add_argument("--allow-tools", action="store_true",
+        help="also serve teams with context paths, agent workspaces, MCP servers, custom tools or hooks (refused with 403 otherwise)")
+    parser.add_argument("--allow-build", action="store_true",
+        help="let clients build teams from model strings (mgtui/build, mgtui/model:...) with the server's provider keys")
+    parser.add_argument("--max-body", type=_size, default=DEFAULT_MAX_BODY, metavar="BYTES",
+        help="largest request body (default 4M; K/M suffixes; larger gets 413)")
+    parser.add_argument("--max-concurrent", type=_positive_int, default=DEFAULT_MAX_CONCURRENT, metavar="N",
+        help=f"turns run at once (default {DEFAULT_MAX_CONCURRENT}); more requests wait")
+    parser.add_argument("--queue-timeout", type=float, default=DEFAULT_QUEUE_TIMEOUT, metavar="SECONDS",
+        help=f"how long a request waits for a turn before 429 + Retry-After (default {DEFAULT_QUEUE_TIMEOUT:g})")
+    parser.add_argument("--api-key-env", default=DEFAULT_KEY_ENV, metavar="VAR",
+        help=f"environment variable holding the API key clients must send (default {DEFAULT_KEY_ENV}; required off loopback)")
     parser.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --host (an API key is then required)")
     parser.add_argument("--log-dir", help="folder for session logs (default ./.mgtui/logs)")
     return parser

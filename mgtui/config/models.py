@@ -39,7 +39,7 @@ class McpServerConfig(_Strict):
         return name
 
     @model_validator(mode="after")
-    def _needs_target(self) -> "McpServerConfig":
+    def _needs_target(self) -> McpServerConfig:
         if self.type == "stdio" and not self.command:
             raise ValueError("a stdio MCP server needs 'command'")
         if self.type == "streamable-http" and not self.url:
@@ -130,12 +130,16 @@ class OrchestratorConfig(_Strict):
     blind: bool = Field(default=False, description="Show agents as agent1..agentN (no model names) until the consensus.")
     coordination: Literal["consensus", "council"] = Field(
         default="consensus",
-        description="consensus: answer and vote until everyone agrees; council: independent answers, anonymous peer ranking, a chairman writes the final answer.",
+        description="consensus: answer and vote until everyone agrees; "
+        "council: independent answers, anonymous peer ranking, a chairman writes the final answer.",
     )
-    chairman: str | None = Field(default=None, description="Council mode: the agent id that writes the final answer (default: the best-ranked answer's author).")
+    chairman: str | None = Field(
+        default=None, description="Council mode: the agent id that writes the final answer (default: the best-ranked answer's author).",
+    )
     visibility: Literal["all", "ring", "neighbours"] = Field(
         default="all",
-        description="Which peers' answers an agent sees: all; ring (the visibility_k agents after it); neighbours (its visibility_k nearest, both sides). ring/neighbours also show the current leader.",
+        description="Which peers' answers an agent sees: all; ring (the visibility_k agents after it); "
+        "neighbours (its visibility_k nearest, both sides). ring/neighbours also show the current leader.",
     )
     visibility_k: int = Field(default=2, ge=1, description="How many peers an agent sees with ring / neighbours visibility.")
     max_answer_chars: int = Field(default=6000, ge=200, description="Longer peer answers are shown head + tail with a marker; the full text stays in the log.")
@@ -158,7 +162,7 @@ class MgtuiConfig(_Strict):
         return agents
 
     @model_validator(mode="after")
-    def _chairman_is_an_agent(self) -> "MgtuiConfig":
+    def _chairman_is_an_agent(self) -> MgtuiConfig:
         chairman = self.orchestrator.chairman
         if chairman is not None and chairman not in {a.id for a in self.agents}:
             raise ValueError(f"orchestrator.chairman '{chairman}' is not an agent id")

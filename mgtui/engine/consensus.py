@@ -33,7 +33,7 @@ class ConsensusLedger:
     answers: dict[str, list[str]] = field(default_factory=dict)
     votes: dict[str, StandingVote] = field(default_factory=dict)
     _answer_seq: dict[str, int] = field(default_factory=dict)  # agent -> when it last answered
-    _clock: count = field(default_factory=lambda: count(1))
+    _clock: count[int] = field(default_factory=lambda: count(1))
 
     def __post_init__(self) -> None:
         if not self.live:

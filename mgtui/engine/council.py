@@ -17,13 +17,13 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mgtui.engine import council_prompts as prompts
 from mgtui.engine import protocol, visibility
 from mgtui.engine.agent import AgentDropped, Decision, RunState, run_agent
 from mgtui.engine.consensus import Outcome
-from mgtui.engine.events import AgentStarted, AnswerPosted, Consensus, Hint, Ranking, SessionNotice
+from mgtui.engine.events import AgentStarted, AnswerPosted, Consensus, Hint, Ranking, RunReason, SessionNotice
 from mgtui.engine.hints import clean_hint, hint_message
 from mgtui.engine.human import HUMAN, HumanAction, apply_human_action
 from mgtui.engine.streaming import short_error
@@ -64,7 +64,7 @@ class Council:
         self.decided: Outcome | None = None  # the person picked the winner (decide)
 
     # stage runner -------------------------------------------------------------------
-    def _begin(self, slot: AgentSlot, round_: int, reason: str) -> int:
+    def _begin(self, slot: AgentSlot, round_: int, reason: RunReason) -> int:
         slot.run_id += 1
         slot.round = round_
         slot.seen_version = self.orch.version
@@ -172,7 +172,7 @@ class Council:
         orch = self.orch
 
         def on_attempt(reason: str, attempt: int) -> None:
-            orch.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=2, reason=reason))
+            orch.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=2, reason=cast(RunReason, reason)))
 
         result: Any
         try:

@@ -7,14 +7,14 @@ agent, never its anonymous id.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union, get_args
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class _Event(BaseModel):
@@ -35,6 +35,7 @@ class SessionStarted(_Event):
     config: dict[str, Any]
     agents: list[dict[str, str]]  # [{"id": ..., "model": ...}] in config order
     config_path: str | None = None
+    resumed: bool = False  # the session continues an earlier log (Session.resume)
 
 
 class TurnStarted(_Event):
@@ -48,14 +49,47 @@ class TurnStarted(_Event):
     pid: int | None = None  # the engine's process: a turn without turn_finished whose pid is gone was interrupted
 
 
+# Why a run started: "start" (turn began), "next" (next round after its own answer), "restart"
+# (another agent's new answer, `after_label`), "hint" (a note from the person), "stale" (its vote
+# was on old answers), "user" (the person restarted it), "retry" (provider error), "enforce"
+# (invalid output sent back), "rank" (council review), "present" (final), "other" (old logs).
+RunReason = Literal["start", "next", "restart", "hint", "stale", "user", "retry", "enforce", "rank", "present", "other"]
+RUN_REASONS: frozenset[str] = frozenset(get_args(RunReason))
+_REASON_TEXT = {"next": "next round", "hint": "hint from the user", "stale": "vote on stale answers", "user": "restarted by the user"}
+_LEGACY_REASONS = {text: reason for reason, text in _REASON_TEXT.items()}
+
+
+def run_text(reason: str, after_label: str | None = None) -> str:
+    """How a run's reason reads in a pane or a log line ("new answer agent2.1")."""
+    if reason == "restart" and after_label:
+        return f"new answer {after_label}"
+    return _REASON_TEXT.get(reason, reason)
+
+
+def typed_reason(text: str) -> tuple[str, str | None]:
+    """(reason, after_label) of a reason as logs before the typed field wrote it."""
+    if text in RUN_REASONS:
+        return text, None
+    if text.startswith("new answer"):  # the one place old free text is read: logs before the Literal
+        return "restart", text.removeprefix("new answer").strip() or None
+    return _LEGACY_REASONS.get(text, "other"), None
+
+
 class AgentStarted(_AgentEvent):
     type: Literal["agent_started"] = "agent_started"
     attempt: int = 1
     round: int = 1
-    # why this run started: "start" (turn began), "restart" (new answers arrived),
-    # "retry" (provider error), "enforce" (invalid output sent back), "present" (final)
-    reason: str = "start"
+    reason: RunReason = "start"
+    after_label: str | None = None  # "restart": the new answer that made this run start again
     vote_only: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_reason(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("reason"), str) and data["reason"] not in RUN_REASONS:
+            reason, label = typed_reason(data["reason"])
+            data = {**data, "reason": reason, "after_label": data.get("after_label") or label}
+        return data
 
 
 class TextDelta(_AgentEvent):
@@ -143,7 +177,16 @@ class AgentStopped(_AgentEvent):
 
     type: Literal["agent_stopped"] = "agent_stopped"
     why: str = ""
+    restart: bool = False  # a new run follows at once (its separator line says why)
     partial: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_restart(cls, data: Any) -> Any:
+        # Logs before the typed field said so only in `why` ("restarted: …").
+        if isinstance(data, dict) and "restart" not in data and str(data.get("why", "")).startswith("restarted"):
+            data = {**data, "restart": True}
+        return data
 
 
 class Usage(_AgentEvent):
@@ -229,31 +272,29 @@ class Hint(_Event):
 
 
 Event = Annotated[
-    Union[
-        SessionStarted,
-        TurnStarted,
-        AgentStarted,
-        TextDelta,
-        ToolCall,
-        ToolResult,
-        HookRun,
-        AnswerPosted,
-        VoteCast,
-        VoteIgnored,
-        VotesReset,
-        AgentError,
-        AgentStopped,
-        Usage,
-        Consensus,
-        Ranking,
-        FinalStarted,
-        FinalAnswer,
-        TurnFinished,
-        SessionNotice,
-        Hint,
-        WritesProposed,
-        WritesDecided,
-    ],
+    SessionStarted
+    | TurnStarted
+    | AgentStarted
+    | TextDelta
+    | ToolCall
+    | ToolResult
+    | HookRun
+    | AnswerPosted
+    | VoteCast
+    | VoteIgnored
+    | VotesReset
+    | AgentError
+    | AgentStopped
+    | Usage
+    | Consensus
+    | Ranking
+    | FinalStarted
+    | FinalAnswer
+    | TurnFinished
+    | SessionNotice
+    | Hint
+    | WritesProposed
+    | WritesDecided,
     Field(discriminator="type"),
 ]
 

@@ -28,7 +28,7 @@ def split_address(
     if match:
         name = match.group("id")
         agent = name if name in agent_ids else (aliases or {}).get(name)
-        if agent in agent_ids:
+        if agent is not None and agent in agent_ids:
             return match.group("text").strip(), [agent]
     return text.strip(), None
 

@@ -84,7 +84,7 @@ def _hint(orch: Orchestrator, text: str, addressed: list[str] | None) -> None:
             pass  # restarting anyway: the new run carries every hint of the turn
         elif addressed is not None:
             _withdraw_vote(orch, agent)  # named but idle: it reconsiders with the note
-            orch.restart_later(slot, "hint from the user")
+            orch.restart_later(slot, "hint")
         else:
             continue  # done and not named: its standing vote stays
         reached.append(agent)
@@ -128,5 +128,5 @@ def _restart(orch: Orchestrator, agent: str) -> None:
     if slot is None:
         return
     _withdraw_vote(orch, agent)
-    orch.cancel_run(slot, "restarted by the user")
-    orch.restart_later(slot, "restarted by the user")
+    orch.cancel_run(slot, "restarted by the user", restart=True)
+    orch.restart_later(slot, "user")

@@ -160,20 +160,24 @@ class SessionLog:
 
     def _load_index(self) -> dict[str, Any]:
         try:
-            return json.loads(self._index_path.read_text(encoding="utf-8"))
+            index: dict[str, Any] = json.loads(self._index_path.read_text(encoding="utf-8"))
+            return index
         except (OSError, ValueError):
             return {"id": self.folder.name, "turns": []}
 
-    def write(self, event: Any) -> Any:
-        """Append one event; returns it as written: a redacted copy when it held a secret."""
+    def write(self, event: Any) -> tuple[str, Any]:
+        """Append one event. Returns the line as written (redacted JSON ending in a newline: the
+        engine pipe sends these very characters, serialised once) and the event as written: a
+        redacted copy when it held a secret."""
         raw = event.model_dump_json()
         line = self._redact(raw)
         if line != raw:
             event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
+        line += "\n"
         try:
             if self._file.closed:  # an earlier write failed: try again (space may be free now)
                 self._file = open(self.folder / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115
-            self._file.write(line + "\n")
+            self._file.write(line)
             self._file.flush()
             self._derive(event)
         except OSError as exc:
@@ -181,7 +185,7 @@ class SessionLog:
             error = LogWriteError(f"cannot write the session log in {self.folder}: {exc.strerror or exc}")
             error.errno = exc.errno
             raise error from None
-        return event
+        return line, event
 
     def _discard_buffer(self) -> None:
         """Drop what a failed write left buffered (closing flushes and fails, but closes)."""

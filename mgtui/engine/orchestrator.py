@@ -7,12 +7,12 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from mgtui.config.models import AgentConfig, MgtuiConfig
 from mgtui.engine import protocol, visibility
 from mgtui.engine.agent import AgentDropped, Decision, RunState, ToolExecutor, run_agent
-from mgtui.engine.consensus import Outcome, StandingVote, ConsensusLedger
+from mgtui.engine.consensus import ConsensusLedger, Outcome, StandingVote
 from mgtui.engine.events import (
     AgentError,
     AgentStarted,
@@ -21,12 +21,14 @@ from mgtui.engine.events import (
     Consensus,
     FinalAnswer,
     FinalStarted,
+    RunReason,
     TurnFinished,
     TurnStarted,
     Usage,
     VoteCast,
     VoteIgnored,
     VotesReset,
+    run_text,
 )
 from mgtui.engine.hints import TurnHints
 from mgtui.engine.human import HumanAction, apply_human_action, unread_hint
@@ -94,7 +96,7 @@ class Orchestrator:
         self.version = 0  # bumps on every new answer: runs that saw an older version are stale
         self.usage: dict[str, dict[str, int]] = {a.id: {"prompt_tokens": 0, "completion_tokens": 0} for a in config.agents}
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
-        self._deferred: dict[str, str] = {}  # agent -> why it restarts once the queue is drained
+        self._deferred: dict[str, tuple[RunReason, str | None]] = {}  # agent -> (reason, after_label) of its restart once the queue is drained
         self._cancelled = False
         self.question = ""
         self.files_written: list[str] = []  # by the final presenter's tools
@@ -123,12 +125,12 @@ class Orchestrator:
     def deferred_agents(self) -> set[str]:
         return set(self._deferred)
 
-    def restart_later(self, slot: AgentSlot, why: str) -> None:
-        self._schedule_run(slot, why)
+    def restart_later(self, slot: AgentSlot, reason: RunReason) -> None:
+        self._schedule_run(slot, reason)
 
-    def cancel_run(self, slot: AgentSlot, why: str) -> None:
+    def cancel_run(self, slot: AgentSlot, why: str, *, restart: bool = False) -> None:
         """Stop a run and make any result it already queued stale."""
-        self._stop(slot, why)
+        self._stop(slot, why, restart=restart)
         self._deferred.pop(slot.cfg.id, None)
         slot.pending = False
         slot.run_id += 1
@@ -149,15 +151,15 @@ class Orchestrator:
             out.append(protocol.VisibleAnswer(slot.anon, protocol.answer_label(slot.anon, k), content))
         return out
 
-    def _stop(self, slot: AgentSlot, why: str) -> None:
+    def _stop(self, slot: AgentSlot, why: str, *, restart: bool = False) -> None:
         if slot.running:
             assert slot.task is not None
             slot.task.cancel()
-            self.emit(AgentStopped(agent=slot.cfg.id, why=why, partial=slot.state.partial))
+            self.emit(AgentStopped(agent=slot.cfg.id, why=why, restart=restart, partial=slot.state.partial))
 
     # runs ---------------------------------------------------------------------
-    def _start_run(self, slot: AgentSlot, reason: str) -> None:
-        self._stop(slot, f"restarted: {reason}")
+    def _start_run(self, slot: AgentSlot, reason: RunReason, after_label: str | None = None) -> None:
+        self._stop(slot, f"restarted: {run_text(reason, after_label)}", restart=True)
         slot.run_id += 1
         slot.round += 1
         slot.seen_version = self.version
@@ -171,21 +173,21 @@ class Orchestrator:
             {"role": "user", "content": protocol.coordination_user_message(self.question, answers, slot.anon)},
             *self.hints.messages_for(slot.cfg.id),
         ]
-        self.emit(AgentStarted(agent=slot.cfg.id, attempt=1, round=slot.round, reason=reason, vote_only=not can_answer))
+        self.emit(AgentStarted(agent=slot.cfg.id, attempt=1, round=slot.round, reason=reason, after_label=after_label, vote_only=not can_answer))
         slot.task = asyncio.create_task(self._run(slot, slot.run_id, messages, vote_ids, can_answer), name=f"agent-{slot.cfg.id}")
 
-    def _schedule_run(self, slot: AgentSlot, reason: str) -> None:
+    def _schedule_run(self, slot: AgentSlot, reason: RunReason, after_label: str | None = None) -> None:
         """Stop stale work now; start the new run once the queue is drained, so answers that
         arrive together cause one restart per agent instead of one per answer."""
-        self._stop(slot, f"restarted: {reason}")
-        self._deferred[slot.cfg.id] = reason
+        self._stop(slot, f"restarted: {run_text(reason, after_label)}", restart=True)
+        self._deferred[slot.cfg.id] = (reason, after_label)
 
     def _start_deferred(self) -> None:
         deferred, self._deferred = self._deferred, {}
         for agent_id in self.book.order:
             slot = self.slots[agent_id]
             if agent_id in deferred and agent_id in self.book.live and not slot.pending and not slot.running:
-                self._start_run(slot, deferred[agent_id])
+                self._start_run(slot, *deferred[agent_id])
 
     async def _next_result(self, deadline: float) -> Any:
         """The next queue item. Deferred restarts begin once results stop arriving for a
@@ -200,7 +202,7 @@ class Orchestrator:
 
     async def _run(self, slot: AgentSlot, run_id: int, messages: list[dict[str, Any]], vote_ids: list[str], can_answer: bool) -> None:
         def on_attempt(reason: str, attempt: int) -> None:
-            self.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=slot.round, reason=reason, vote_only=not can_answer))
+            self.emit(AgentStarted(agent=slot.cfg.id, attempt=attempt, round=slot.round, reason=cast(RunReason, reason), vote_only=not can_answer))
 
         result: Decision | AgentDropped
         try:
@@ -241,18 +243,18 @@ class Orchestrator:
                 continue  # its finished result is handled next: answers count, stale votes restart it
             if other.running and self.book.answer_count(other.cfg.id) == 0:
                 continue  # first answers are allowed to finish
-            self._schedule_run(other, f"new answer {label}")
-        self._schedule_run(slot, "next round")
+            self._schedule_run(other, "restart", label)
+        self._schedule_run(slot, "next")
 
     def _on_vote(self, slot: AgentSlot, decision: Decision) -> None:
         target = self.by_anon[decision.target_anon]
         if unread_hint(slot):
             self.emit(VoteIgnored(agent=slot.cfg.id, target=target, reason=decision.reason, why="a hint from the user arrived"))
-            self._schedule_run(slot, "hint from the user")
+            self._schedule_run(slot, "hint")
             return
         if slot.seen_version != self.version:
             self.emit(VoteIgnored(agent=slot.cfg.id, target=target, reason=decision.reason, why="answers changed since it started"))
-            self._schedule_run(slot, "vote on stale answers")
+            self._schedule_run(slot, "stale")
             return
         label = protocol.answer_label(decision.target_anon, self.book.answer_count(target))
         self.book.cast(StandingVote(slot.cfg.id, target, label, decision.reason))

@@ -18,7 +18,6 @@ from mgtui.engine.agent import ToolExecutor, run_tool_calls
 from mgtui.engine.events import AgentError, AgentStarted
 from mgtui.engine.streaming import Emit, ProviderFailed, StreamedReply, TextCoalescer, short_error, stream_completion
 
-
 TOOLS_NOTE = (
     "You may first use your tools (for example to write files into the writable project paths); "
     "then reply with the final answer as text, mentioning any files you wrote."
@@ -52,7 +51,7 @@ async def present_final_answer(
 ) -> Presentation:
     """`messages` replaces the usual presentation prompt (council's chairman brings its own)."""
     if messages is None:
-        messages = protocol.presentation_messages(  # type: ignore[assignment]
+        messages = protocol.presentation_messages(
             strategy=strategy,
             question=question,
             history=history,

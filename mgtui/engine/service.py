@@ -6,10 +6,12 @@ Commands: {"cmd": "ask", "question": ...}, {"cmd": "cancel"}, {"cmd": "shutdown"
 {"cmd": "hint", "text", "to": [ids] | null}, {"cmd": "vote", "agent", "reason"},
 {"cmd": "decide", "agent"}, {"cmd": "drop", "agent"}, {"cmd": "restart", "agent"} (the person
 in the running turn),
-{"cmd": "reload", "config_path": ...} (applies from the next turn). Besides engine events,
+{"cmd": "reload", "config_path": ...} (applies from the next turn). Engine events are the
+lines of the session's events.jsonl, byte for byte (serialised and redacted once). Besides them,
 stdout carries {"type": "service_ready", "session", "log_dir", "agents"},
 {"type": "service_error", "message"} and {"type": "busy", "message", "waiting"} (waiting:
-another process runs a turn of this session; the ask was taken and starts after it). stdout carries
+another process runs a turn of this session; the ask was taken and starts after it), each with
+"type" first so the UI tells them from events without a second parse. stdout carries
 nothing else: the original file descriptor is kept for the protocol and fd 1 is pointed
 at stderr, so stray prints (ours, LiteLLM's, llama.cpp's) cannot corrupt the stream.
 A command line over 16 MiB or a malformed ask is answered with a service_error and skipped;
@@ -40,6 +42,8 @@ from mgtui.providers.litellm_access import ensure_providers, get_litellm
 
 MAX_COMMAND_BYTES = 16 * 1024 * 1024  # a question with its attachments fits; a longer line is refused
 READ_CHUNK = 1 << 16
+# Events serialise with `type` first (events._Event): the turn's end is seen without parsing each line.
+TURN_FINISHED_LINE = '{"type":"turn_finished"'
 
 
 class EngineService:
@@ -59,12 +63,17 @@ class EngineService:
         self._out.write(json.dumps(data, ensure_ascii=False) + "\n")
         self._out.flush()
 
-    def sink(self, event: Any) -> None:
-        # A blocking write: a UI that reads slowly slows the engine instead of growing a buffer.
-        self._out.write(event_to_json(event) + "\n")
+    def sink_line(self, line: str) -> None:
+        """A session event as the log wrote it (redacted JSON and its newline), not serialised again.
+        A blocking write: a UI that reads slowly slows the engine instead of growing a buffer."""
+        self._out.write(line)
         self._out.flush()
-        if isinstance(event, TurnFinished):
+        if line.startswith(TURN_FINISHED_LINE):
             self._turn_over = True
+
+    def sink(self, event: Any) -> None:
+        """An event the service makes itself, outside the session's log."""
+        self.sink_line(event_to_json(event) + "\n")
 
     def error(self, message: str) -> None:
         self.write({"type": "service_error", "message": message})
@@ -79,9 +88,9 @@ class EngineService:
             return
         self.pending = PendingConfig(loaded)
         if self.session_dir and os.path.isdir(self.session_dir):
-            self.session = Session.resume(self.session_dir, loaded, sink=self.sink)
+            self.session = Session.resume(self.session_dir, loaded, line_sink=self.sink_line)
         else:
-            self.session = Session(loaded, log_root=self.log_root, sink=self.sink)
+            self.session = Session(loaded, log_root=self.log_root, line_sink=self.sink_line)
         # Another process runs a turn of this session: the UI says so (not the log: not ours yet).
         self.session.on_busy = lambda message: self.write({"type": "busy", "message": message, "waiting": True})
         self.write(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import re
-import inspect
 import secrets as _secrets
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -15,34 +15,70 @@ from typing import Any
 
 from mgtui.config.loader import LoadedConfig
 from mgtui.config.models import ContextPath
-from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed, parse_event
+from mgtui.engine import reducer_check
+from mgtui.engine.events import SessionStarted, TextDelta, TurnFinished, TurnStarted, WritesDecided, WritesProposed
 from mgtui.engine.human import HumanAction
 from mgtui.engine.logwriter import Redactor, SessionLog, StreamRedactor, redact_config, url_passwords
-from mgtui.tools.staged_writes import StagedWrites
 from mgtui.engine.orchestrator import Orchestrator, ToolFactory, TurnOutcome
 from mgtui.engine.turn_lock import SessionBusy, TurnLock, print_to_stderr  # noqa: F401 - SessionBusy: for callers
+from mgtui.engine.turn_state import TurnState, fold_log
 from mgtui.providers.litellm_access import ensure_providers, get_litellm
 from mgtui.tools.factory import SessionTools, build_tool_factory
+from mgtui.tools.staged_writes import StagedWrites
 
 Sink = Callable[[Any], Any]
+# Gets each event as the log wrote it: one redacted JSON line with its newline (the engine pipe).
+LineSink = Callable[[str], None]
 DEFAULT_LOG_ROOT = Path(".mgtui") / "logs"
 
 
 @dataclass
 class TurnResult:
+    """One turn's outcome, read from the turn's `TurnState` (the API's `mgtui.Result` too).
+    `final_answer` is None when no agent could finish (see `status`, `error`)."""
+
     final_answer: str | None
-    winner: str | None
-    votes: list[dict[str, str]]
-    answers: dict[str, str]
+    winner: str | None  # config id of the winning agent
+    votes: list[dict[str, str]]  # [{"agent", "target", "label", "reason"}] standing at the end
+    answers: dict[str, str]  # config id -> latest answer
     session_id: str
-    log_dir: str
-    status: str
-    usage: dict[str, dict[str, int]]
+    log_dir: str  # the session folder holding events.jsonl
+    status: str  # ok | timeout | cancelled | failed
+    usage: dict[str, dict[str, int]]  # config id -> {"prompt_tokens", "completion_tokens"}
     turn: int = 0
     error: str | None = None
-    partial: dict[str, str] = field(default_factory=dict)
+    partial: dict[str, str] = field(default_factory=dict)  # unfinished text of agents cut off
     files_written: list[str] = field(default_factory=list)  # by the final presenter's tools
     dropped: list[dict[str, str]] = field(default_factory=list)  # [{agent, reason}]: who left the turn and why
+
+    @classmethod
+    def from_state(cls, state: TurnState, session_id: str, log_dir: str) -> TurnResult:
+        return cls(
+            final_answer=state.final_answer,
+            winner=state.winner,
+            votes=state.vote_rows(),
+            answers=state.latest_answers(),
+            session_id=session_id,
+            log_dir=log_dir,
+            status=state.status,
+            usage={agent: dict(counts) for agent, counts in state.usage.items()},
+            turn=state.turn,
+            error=state.error,
+            partial=dict(state.partial),
+            files_written=list(state.files_written),
+            dropped=state.drop_rows(),
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.final_answer is not None
+
+    @property
+    def total_usage(self) -> dict[str, int]:
+        """The whole team's tokens, as one model's usage would read."""
+        prompt = sum(u.get("prompt_tokens", 0) for u in self.usage.values())
+        completion = sum(u.get("completion_tokens", 0) for u in self.usage.values())
+        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,6 +113,7 @@ class Session:
         session_id: str | None = None,
         sink: Sink | None = None,
         tool_factory: ToolFactory | None = None,
+        line_sink: LineSink | None = None,
     ) -> None:
         self.loaded = loaded
         root = log_root or loaded.config.orchestrator.log_dir or DEFAULT_LOG_ROOT
@@ -85,6 +122,7 @@ class Session:
         self.history: list[tuple[str, str]] = []
         self.turn = 0
         self._sinks: list[Sink] = [sink] if sink else []
+        self._line_sinks: list[LineSink] = [line_sink] if line_sink else []
         self.turn_context_paths: list[ContextPath] = []  # `@path` / `@path:w` of the running turn
         # Without an explicit factory the session builds its own from the config (MCP, files, custom tools).
         self._auto_tools = tool_factory is None
@@ -105,10 +143,17 @@ class Session:
         self._log_seen = 0  # size of events.jsonl as this process last knew it
         # Told once when another process holds the session's turn lock (the service sends it to the UI).
         self.on_busy: Callable[[str], None] = print_to_stderr
+        # The running (or last) turn folded from the events as emitted: the turn's result is read from it.
+        self.turn_state: TurnState | None = None
+        self._check_reducer = reducer_check.enabled()
 
     # events -------------------------------------------------------------------
     def add_sink(self, sink: Sink) -> None:
         self._sinks.append(sink)
+
+    def add_line_sink(self, sink: LineSink) -> None:
+        """`sink(line)` for each event: the log's own redacted line, not serialised again."""
+        self._line_sinks.append(sink)
 
     def emit(self, event: Any) -> None:
         event.session = self.id
@@ -147,13 +192,25 @@ class Session:
     def _dispatch(self, event: Any) -> None:
         if self._log is None:
             self._log = SessionLog(self.dir, self._redact)
-        event = self._log.write(event)  # redacted once, before anyone else sees it
+        line, event = self._log.write(event)  # serialised and redacted once, before anyone else sees it
+        self._fold(event)
+        for line_sink in self._line_sinks:
+            line_sink(line)
         for sink in self._sinks:
             result = sink(event)
             if inspect.isawaitable(result):
                 task = asyncio.ensure_future(result)
                 self._background.add(task)  # an unreferenced task may be collected before it runs
                 task.add_done_callback(self._background.discard)
+
+    def _fold(self, event: Any) -> None:
+        if isinstance(event, TurnStarted):
+            self.turn_state = TurnState(models={a.id: a.model for a in self.loaded.config.agents})
+        if self.turn_state is None:
+            return
+        self.turn_state.apply(event)
+        if self._check_reducer and self._orchestrator is not None:
+            reducer_check.after_event(self.turn_state, event, self._orchestrator.book, self._redact)
 
     def redact(self, text: str) -> str:
         return self._redact(text)
@@ -233,7 +290,7 @@ class Session:
             shown = typed if typed is not None else question
             self.emit(TurnStarted(question=_repaired(shown), history_len=len(self.history), attachments=[dict(a) for a in attachments]))
             self.emit(TurnFinished(status="failed", error=problem))
-            return TurnResult(None, None, [], {}, self.id, str(self.dir), "failed", {}, turn=self.turn, error=problem)
+            return self._result()
         orchestrator = Orchestrator(config, self.emit, self.history, self._tool_factory)
         self._orchestrator = orchestrator
         if typed is not None:  # the log keeps the question as typed, the attachments apart
@@ -242,6 +299,10 @@ class Session:
             orchestrator.cancel()
         try:
             outcome = await orchestrator.run_turn(question)
+            if self._check_reducer:
+                self._check_turn(orchestrator, outcome)
+        except reducer_check.ReducerMismatch:
+            raise  # the readers' reducer drifted from the engine: a bug to see, not a failed turn
         except Exception as exc:  # a bug in the turn: log it as a failed turn, keep the session usable
             error = f"{type(exc).__name__}: {exc}"
             self.emit(TurnFinished(status="failed", usage=orchestrator.usage, error=error))
@@ -254,21 +315,33 @@ class Session:
             self.history.append((question, outcome.final_answer))
         elif outcome.answers or outcome.partial:
             self.history.append((question, _unfinished_summary(outcome.status, outcome.answers, outcome.partial)))
-        return TurnResult(
-            final_answer=outcome.final_answer,
-            winner=outcome.winner,
-            votes=[{"agent": v.voter, "target": v.target, "label": v.label, "reason": v.reason} for v in outcome.votes],
-            answers=outcome.answers,
-            session_id=self.id,
-            log_dir=str(self.dir),
-            status=outcome.status,
-            usage=outcome.usage,
-            turn=self.turn,
-            error=outcome.error,
-            partial=outcome.partial,
-            files_written=outcome.files_written,
-            dropped=outcome.dropped,
-        )
+        return self._result()
+
+    def _result(self) -> TurnResult:
+        state = self.turn_state if self.turn_state is not None and self.turn_state.turn == self.turn else TurnState(turn=self.turn)
+        return TurnResult.from_state(state, self.id, str(self.dir))
+
+    def _check_turn(self, orchestrator: Orchestrator, outcome: TurnOutcome) -> None:
+        """MGTUI_CHECK_REDUCER: the turn as folded from its events is the engine's turn."""
+        assert self.turn_state is not None
+        where = f"turn {self.turn} end"
+        reducer_check.check_ledger(self.turn_state, orchestrator.book, self._redact, where)
+        engine = {
+            "final_answer": outcome.final_answer,
+            "winner": outcome.winner,
+            "votes": [{"agent": v.voter, "target": v.target, "label": v.label, "reason": v.reason} for v in outcome.votes],
+            "answers": outcome.answers,
+            "status": outcome.status,
+            "usage": outcome.usage,
+            "error": outcome.error,
+            "partial": outcome.partial,
+            "dropped": outcome.dropped,
+            "files_written": outcome.files_written if outcome.status == "ok" else [],  # only a presented answer lists them
+        }
+        mine = TurnResult.from_state(self.turn_state, self.id, str(self.dir)).to_dict()
+        if outcome.status != "ok":
+            mine["files_written"] = []
+        reducer_check.check_result({k: mine[k] for k in engine}, engine, self._redact, where)
 
     async def _prepare_tools(self) -> None:
         """Build the session's tools when this turn first needs them; start MCP servers once."""
@@ -366,9 +439,10 @@ class Session:
 
     # resume -------------------------------------------------------------------
     @classmethod
-    def resume(cls, session_dir: str | Path, loaded: LoadedConfig, sink: Sink | None = None, tool_factory: ToolFactory | None = None) -> Session:
+    def resume(cls, session_dir: str | Path, loaded: LoadedConfig, sink: Sink | None = None, tool_factory: ToolFactory | None = None,
+               line_sink: LineSink | None = None) -> Session:
         folder = Path(session_dir)
-        session = cls(loaded, log_root=folder.parent, session_id=folder.name, sink=sink, tool_factory=tool_factory)
+        session = cls(loaded, log_root=folder.parent, session_id=folder.name, sink=sink, tool_factory=tool_factory, line_sink=line_sink)
         session._log_seen = session._log_size()
         session.history, session.turn = history_from_log(folder / "events.jsonl")
         session._resumed = True
@@ -404,27 +478,12 @@ def _unfinished_summary(status: str, answers: dict[str, str], partial: dict[str,
 def history_from_log(path: Path) -> tuple[list[tuple[str, str]], int]:
     """Rebuild (question, final answer) pairs and the last turn number from events.jsonl."""
     history: list[tuple[str, str]] = []
-    questions: dict[int, str] = {}
-    answers: dict[int, dict[str, str]] = {}
-    last_turn = 0
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return history, 0
-    for line in lines:
-        try:
-            event = parse_event(line)
-        except ValueError:
-            continue  # a line cut off by a killed process
-        last_turn = max(last_turn, event.turn)
-        if event.type == "turn_started":
-            questions[event.turn] = event.question  # type: ignore[attr-defined]
-        elif event.type == "answer":
-            answers.setdefault(event.turn, {})[event.agent] = event.content  # type: ignore[attr-defined]
-        elif event.type == "turn_finished" and event.turn in questions:
-            final = event.final_answer  # type: ignore[attr-defined]
-            if final:
-                history.append((questions[event.turn], final))
-            elif answers.get(event.turn) or event.partial:  # type: ignore[attr-defined]
-                history.append((questions[event.turn], _unfinished_summary(event.status, answers.get(event.turn, {}), event.partial)))  # type: ignore[attr-defined]
-    return history, last_turn
+    turns = fold_log(path)  # a line cut off by a killed process is skipped
+    for state in turns:
+        if not state.finished:
+            continue  # interrupted: nothing the next turn can build on
+        if state.final_answer:
+            history.append((state.question, state.final_answer))
+        elif state.answers or state.partial:
+            history.append((state.question, _unfinished_summary(state.status, state.latest_answers(), state.partial)))
+    return history, max((t.turn for t in turns), default=0)

@@ -57,7 +57,8 @@ def svg(summary: EvalSummary) -> str:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">',
         f'<rect width="{W}" height="{H}" fill="#ffffff"/>',
-        f'<text x="{W / 2}" y="22" text-anchor="middle" font-size="15">{escape(f"mgtui eval: {summary.suite} ({summary.n} questions, {summary.score})")}</text>',
+        f'<text x="{W / 2}" y="22" text-anchor="middle" font-size="15">'
+        f'{escape(f"mgtui eval: {summary.suite} ({summary.n} questions, {summary.score})")}</text>',
     ]
     for tick in range(5):  # left axis: accuracy; right axis: cost or tokens
         f = tick / 4
@@ -67,12 +68,12 @@ def svg(summary: EvalSummary) -> str:
     out.append(f'<text transform="translate(18 {TOP + plot_h / 2}) rotate(-90)" text-anchor="middle">accuracy (95% Wilson interval)</text>')
     out.append(f'<text transform="translate({W - 14} {TOP + plot_h / 2}) rotate(90)" text-anchor="middle" fill="{SECOND}">{escape(label)}</text>')
     points = []
-    for i, (s, value) in enumerate(zip(systems, values)):
+    for i, (s, value) in enumerate(zip(systems, values, strict=True)):
         cx = LEFT + slot * (i + 0.5)
         out += _bar(s, cx, slot * 0.5, y, best=s.name == summary.best_single and s.kind == "single")
         points.append((cx, y(value / top)))
         out.append(f'<text x="{cx:.1f}" y="{H - BOTTOM + 18}" text-anchor="middle">{escape(s.name)}</text>')
-    for (x, py), value in zip(points, values):  # categories: dots, no connecting line
+    for (x, py), value in zip(points, values, strict=True):  # categories: dots, no connecting line
         out.append(f'<circle cx="{x:.1f}" cy="{py:.1f}" r="4" fill="{SECOND}"/>')
         out.append(f'<text x="{x + 7:.1f}" y="{py - 6:.1f}" fill="{SECOND}" font-size="10">{escape(_number(value, money))}</text>')
     out.append(f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{W - RIGHT}" y2="{y(0):.1f}" stroke="#888888"/>')
@@ -104,7 +105,7 @@ def text_chart(summary: EvalSummary, width: int = 40) -> str:
     name_w = max((len(s.name) for s in systems), default=4) + 2
     money = label.startswith("cost")
     lines = [f"{'':{name_w}}0%{'':{width - 6}}100%   {label}"]
-    for s, value in zip(systems, values):
+    for s, value in zip(systems, values, strict=True):
         mark = "*" if s.name == summary.best_single and s.kind == "single" else " "
         if s.accuracy is None:
             lines.append(f"{s.name + mark:{name_w}}(no answers)")

@@ -47,7 +47,7 @@ def grid(summary: EvalSummary) -> str:
     """The aligned rows (* marks the best member)."""
     body = [list(COLUMNS), *rows(summary)]
     widths = [max(len(r[i]) for r in body) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths))) for r in body]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths, strict=True))) for r in body]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -98,7 +98,8 @@ def markdown(summary: EvalSummary, meta: dict[str, Any], skipped: list[str] | No
     team = ", ".join(f"{a['id']} ({a['model']})" for a in meta.get("team") or [])
     out = [
         f"# mgtui eval: {_md(summary.suite)}", "",
-        f"- dataset: `{_code(str(meta.get('dataset')))}` · seed {'–' if meta.get('seed') is None else meta.get('seed')} · scoring `{summary.score}` · {summary.n} question(s) scored",
+        f"- dataset: `{_code(str(meta.get('dataset')))}` · seed {'–' if meta.get('seed') is None else meta.get('seed')}"
+        f" · scoring `{summary.score}` · {summary.n} question(s) scored",
         f"- config: `{_code(str(meta.get('config')))}` · team: {_md(team)}",
         f"- started {meta.get('created', '?')} · updated {meta.get('updated', '?')}", "",
         "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS),

@@ -58,7 +58,8 @@ class EvalRunner:
         self.stopping = False
         self._sessions: set[Any] = set()
         self._calls: set[asyncio.Task[Any]] = set()
-        from mgtui.engine.session import Redactor, _literal_secrets  # noqa: PLC0415 - engine-only, lazy
+        from mgtui.engine.logwriter import Redactor  # noqa: PLC0415 - engine-only, lazy
+        from mgtui.engine.session import _literal_secrets  # noqa: PLC0415
 
         # Members' answers and provider errors are written to results.jsonl and the reports:
         # the same secrets as in a session log are redacted there (a key echoed by a server).

@@ -80,7 +80,7 @@ def _letter(text: str, choices: tuple[str, ...]) -> str | None:
         if hits:
             return hits[pick]
     wanted = normalise(stated)
-    return next((letter for letter, choice in zip(valid, choices) if wanted and normalise(choice) == wanted), None)
+    return next((letter for letter, choice in zip(valid, choices, strict=False) if wanted and normalise(choice) == wanted), None)
 
 
 def extract(text: str | None, mode: ScoreMode, question: Question) -> str | None:

@@ -76,7 +76,8 @@ def _handler_class(litellm: ModuleType) -> type:
         except (ConfigError, ValueError) as exc:
             raise CustomLLMError(status_code=400, message=f"mgtui: {exc}") from None
         if result.final_answer is None:
-            raise CustomLLMError(status_code=500, message=f"mgtui: the team gave no answer ({result.status}: {result.error or 'no live agent'}); log: {result.log_dir}")
+            raise CustomLLMError(status_code=500,
+                message=f"mgtui: the team gave no answer ({result.status}: {result.error or 'no live agent'}); log: {result.log_dir}")
         return result
 
     def response(model: str, result: Any, kwargs: dict[str, Any]) -> Any:
@@ -131,8 +132,8 @@ def register_with_litellm() -> None:
     """Make `mgtui/...` and `massgen/...` models callable through LiteLLM (idempotent)."""
     litellm = get_litellm()
     with _lock:
-        present = {item.get("provider") for item in litellm.custom_provider_map}
+        present = {item.get("provider") for item in litellm.custom_provider_map}  # type: ignore[attr-defined]  # set at run time
         missing = [p for p in PROVIDERS if p not in present]
         if missing:
             handler = _handler_class(litellm)()
-            litellm.custom_provider_map = [*litellm.custom_provider_map, *({"provider": p, "custom_handler": handler} for p in missing)]
+            litellm.custom_provider_map = [*litellm.custom_provider_map, *({"provider": p, "custom_handler": handler} for p in missing)]  # type: ignore[attr-defined]

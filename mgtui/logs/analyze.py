@@ -38,9 +38,16 @@ def _clip(text: str, limit: int = _CLIP) -> str:
 
 
 def _turn_section(turn: TurnSummary) -> list[str]:
-    lines = [f"## Turn {turn.turn} ({turn.status}, {turn.duration_s:.1f} s)", "", f"**Question:** {turn.question}", ""]
+    state = turn.state  # the turn's facts; `turn` adds the timings and vote rounds
+    lines = [f"## Turn {turn.turn} ({state.status}, {turn.duration_s:.1f} s)", "", f"**Question:** {state.question}", ""]
+    if state.attachments:
+        lines += ["**Attached:** " + ", ".join(f"{a.get('path', '?')} ({a.get('mode', 'read')})" for a in state.attachments), ""]
     for answer in turn.answers:
         lines += [f"### Answer {answer.label} by {answer.agent} at {answer.t:.1f} s", "", _clip(answer.content), ""]
+    if state.hints:
+        lines.append("### Hints from the person")
+        lines += [f"- to {', '.join(h.to) or 'nobody'}: {h.text}" for h in state.hints]
+        lines.append("")
     if turn.rounds:
         lines.append("### Votes")
         for vote_round in turn.rounds:
@@ -48,12 +55,21 @@ def _turn_section(turn: TurnSummary) -> list[str]:
                 ignored = "" if v.counted else " (ignored: cast on stale answers)"
                 lines.append(f"- round {vote_round.index}: {v.voter} -> {v.target} ({v.label}){ignored}: {v.reason}")
         lines.append("")
-    if turn.tally:
-        tally = ", ".join(f"{a}: {n}" for a, n in turn.tally.items())
-        tie = " (tie broken by config order)" if turn.tie else ""
-        lines += [f"**Consensus:** {turn.winner} by {turn.how}{tie}; tally {tally}", ""]
-    if turn.final_answer:
-        lines += [f"### Final answer (by {turn.winner})", "", _clip(turn.final_answer, 3 * _CLIP), ""]
+    if state.rankings:
+        lines.append("### Rankings (council: each reviewer ranks every answer, best first)")
+        for reviewer, order in state.rankings.items():
+            reasons = state.rank_reasons.get(reviewer, {})
+            lines.append(f"- {reviewer}: " + " > ".join(order) + "".join(f"\n  - {a}: {reasons[a]}" for a in order if reasons.get(a)))
+        lines.append("")
+    if state.decided and state.method == "council":
+        ranks = ", ".join(f"{a}: {m:g}" for a, m, _n in state.mean_ranks())
+        lines += [f"**Council:** {state.winner} by {state.how}; mean rank (1 = best) {ranks}", ""]
+    elif state.tally:
+        tally = ", ".join(f"{a}: {n}" for a, n in state.tally.items())
+        tie = " (tie broken by config order)" if state.tie else ""
+        lines += [f"**Consensus:** {state.winner} by {state.how}{tie}; tally {tally}", ""]
+    if state.final_answer:
+        lines += [f"### Final answer (by {state.presenter or state.winner})", "", _clip(state.final_answer, 3 * _CLIP), ""]
     return lines
 
 

@@ -14,19 +14,38 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mgtui.engine.events import AnyEvent
-from mgtui.logs.liveness import INTERRUPTED, turn_status
+from mgtui.engine.events import (
+    AgentError,
+    AgentStarted,
+    AgentStopped,
+    AnswerPosted,
+    AnyEvent,
+    Consensus,
+    FinalAnswer,
+    Hint,
+    Ranking,
+    SessionStarted,
+    TextDelta,
+    ToolCall,
+    ToolResult,
+    TurnFinished,
+    Usage,
+    VoteCast,
+    VoteIgnored,
+    VotesReset,
+    typed_reason,
+)
+from mgtui.engine.turn_state import INTERRUPTED, RUNNING, TurnState, fold_session
+from mgtui.logs.liveness import turn_status
 
 WORKFLOW_TOOLS = frozenset({"new_answer", "vote"})  # the protocol's own calls are not "tool use"
 
 
 def run_kind(reason: str) -> str:
-    """Normalise why a run started: the engine writes e.g. "new answer agent2.1" or "next round"."""
-    if reason.startswith("new answer") or reason == "restart":
-        return "restart"  # restarted because other agents posted new answers
-    if reason == "next round":
-        return "next"  # carried on after its own answer
-    return reason if reason in ("start", "retry", "enforce", "present") else "other"
+    """Normalise why a run started: the typed reason, or the free text of logs written before it
+    ("new answer agent2.1" is a restart); "rank" is council's stage 2 (each agent ranks the answers)."""
+    kind, _label = typed_reason(reason)
+    return kind if kind in ("start", "next", "restart", "retry", "enforce", "present", "rank") else "other"
 
 
 def _seconds(ts: str) -> float:
@@ -60,6 +79,8 @@ class AgentStats:
     cost_usd: float | None = None
     cost_known: bool = False
     fallbacks: int = 0  # answers/votes the engine took from text or forced (the model did not call the tool)
+    rankings: int = 0  # council: rankings it gave
+    first_places: int = 0  # council: reviewers that ranked its answer best
 
     @property
     def mean_first_answer_s(self) -> float | None:
@@ -69,7 +90,7 @@ class AgentStats:
         """Accumulate one turn's numbers into the session totals."""
         for name in ("answers", "votes_given", "votes_received", "votes_ignored", "wins", "runs", "rounds",
                      "restarts", "retries", "errors", "fatal_errors", "tool_calls", "tool_errors",
-                     "prompt_tokens", "completion_tokens", "fallbacks"):
+                     "prompt_tokens", "completion_tokens", "fallbacks", "rankings", "first_places"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for tool, n in other.tools.items():
             self.tools[tool] = self.tools.get(tool, 0) + n
@@ -96,7 +117,7 @@ class VoteRound:
 class Mark:
     t: float
     agent: str | None  # None for turn-wide marks (consensus)
-    kind: str  # answer, vote, vote_ignored, reset, error, tool, restart, retry, final, consensus, stopped
+    kind: str  # answer, vote, vote_ignored, ranking, reset, error, tool, restart, retry, final, consensus, stopped, hint
     label: str = ""
 
 
@@ -118,22 +139,84 @@ class AnswerRecord:
 
 @dataclass
 class TurnSummary:
+    """One turn: its facts are the turn's `TurnState` (question, status, winner, tally, answers,
+    final answer, hints, attachments, rankings); this adds what only the summary counts:
+    per-agent numbers, the vote rounds and the timeline."""
+
     turn: int
-    question: str = ""
-    status: str = "running"
-    winner: str | None = None
-    duration_s: float = 0.0
-    tally: dict[str, int] = field(default_factory=dict)
-    tie: bool = False
-    how: str = ""
-    final_answer: str = ""
-    answers: list[AnswerRecord] = field(default_factory=list)
+    state: TurnState = field(default_factory=TurnState)
     rounds: list[VoteRound] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     agents: dict[str, AgentStats] = field(default_factory=dict)
-    hints: list[str] = field(default_factory=list)  # what the person told the agents mid-turn
-    attachments: list[dict[str, Any]] = field(default_factory=list)  # [{path, mode, bytes}] of @path
+
+    @property
+    def question(self) -> str:
+        return self.state.question
+
+    @property
+    def status(self) -> str:
+        return self.state.status
+
+    @property
+    def winner(self) -> str | None:
+        return self.state.winner
+
+    @property
+    def tally(self) -> dict[str, int]:
+        return self.state.tally
+
+    @property
+    def tie(self) -> bool:
+        return self.state.tie
+
+    @property
+    def how(self) -> str:
+        return self.state.how
+
+    @property
+    def method(self) -> str:
+        return self.state.method
+
+    @property
+    def final_answer(self) -> str:
+        return self.state.final_answer or ""
+
+    @property
+    def hints(self) -> list[str]:
+        return [h.text for h in self.state.hints]
+
+    @property
+    def attachments(self) -> list[dict[str, Any]]:
+        return self.state.attachments
+
+    @property
+    def duration_s(self) -> float:
+        """As the turn reported it; else from its first to its last event (cut off or running)."""
+        if self.state.duration_s:
+            return self.state.duration_s
+        return round(max(0.0, _seconds(self.state.last_at) - _seconds(self.state.started_at)), 3) if self.state.started_at else 0.0
+
+    @property
+    def answers(self) -> list[AnswerRecord]:
+        t0 = _seconds(self.state.started_at)
+        return [AnswerRecord(agent, a.label, a.content, round(max(0.0, _seconds(a.ts) - t0), 3) if a.ts else 0.0)
+                for agent, a in self.state.answers_in_order()]
+
+    def to_json(self, *, detail: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "turn": self.turn, "question": self.question, "status": self.status, "winner": self.winner,
+            "duration_s": self.duration_s, "tally": dict(self.tally), "tie": self.tie, "how": self.how,
+            "method": self.method, "final_answer": self.final_answer,
+            "rounds": [asdict(r) for r in self.rounds], "agents": {a: asdict(s) for a, s in self.agents.items()},
+            "hints": self.hints, "attachments": self.attachments,
+        }
+        if self.method == "council":
+            data["rankings"], data["aggregate_rank"] = dict(self.state.rankings), dict(self.state.aggregate)
+        if detail:
+            data["answers"] = [asdict(a) for a in self.answers]
+            data["marks"], data["spans"] = [asdict(m) for m in self.marks], [asdict(sp) for sp in self.spans]
+        return data
 
 
 @dataclass
@@ -146,14 +229,9 @@ class SessionSummary:
     notices: list[str] = field(default_factory=list)
 
     def to_json(self, *, detail: bool = True) -> dict[str, Any]:
-        data = asdict(self)
-        for stats in data["totals"].values():
-            stats["mean_first_answer_s"] = _mean(stats["first_answer_s"])
-        if not detail:
-            for turn in data["turns"]:
-                for key in ("marks", "spans", "answers"):
-                    turn.pop(key)
-        return data
+        totals = {a: {**asdict(s), "mean_first_answer_s": _mean(s.first_answer_s)} for a, s in self.totals.items()}
+        return {"session": self.session, "agents": [dict(a) for a in self.agents], "turns": [t.to_json(detail=detail) for t in self.turns],
+                "totals": totals, "events": self.events, "notices": list(self.notices)}
 
 
 def _mean(values: list[float]) -> float | None:
@@ -161,13 +239,14 @@ def _mean(values: list[float]) -> float | None:
 
 
 class _TurnBuilder:
-    """Folds one turn's events into a TurnSummary."""
+    """Counts what a turn's state does not hold: per-agent numbers, vote rounds, timeline."""
 
-    def __init__(self, turn: int, t0: float, models: dict[str, str]) -> None:
-        self.s = TurnSummary(turn=turn)
+    def __init__(self, state: TurnState, t0: float, models: dict[str, str]) -> None:
+        self.s = TurnSummary(turn=state.turn, state=state)
         self.t0, self.models = t0, models
         self.open_runs: dict[str, tuple[float, str]] = {}
         self.usage_seen: set[str] = set()
+        self.last_t = 0.0
 
     def stats(self, agent: str) -> AgentStats:
         if agent not in self.s.agents:
@@ -185,85 +264,87 @@ class _TurnBuilder:
         return self.s.rounds[-1]
 
     def feed(self, e: AnyEvent, t: float) -> None:  # noqa: C901 - one branch per event type reads best
-        s, kind, agent = self.s, e.type, getattr(e, "agent", None)
-        if kind == "turn_started":
-            s.question = e.question
-            s.attachments = list(getattr(e, "attachments", None) or [])
-        elif kind == "agent_started":
-            st = self.stats(agent)
-            st.runs += 1
-            st.rounds = max(st.rounds, e.round)
-            why = run_kind(e.reason)
-            st.restarts += why == "restart"
-            st.retries += why == "retry"
-            self.close_run(agent, t)
-            self.open_runs[agent] = (t, why)
-            if why in ("restart", "retry"):
-                s.marks.append(Mark(t, agent, why))
-        elif kind == "answer":
-            st = self.stats(agent)
-            st.answers += 1
-            st.fallbacks += getattr(e, "fallback", None) is not None
-            if st.answers == 1:
-                st.first_answer_s.append(round(t, 3))
-            if s.rounds and s.rounds[-1].votes:
-                s.rounds.append(VoteRound(len(s.rounds) + 1))  # a new answer opens a new vote round
-            s.answers.append(AnswerRecord(agent, e.label, e.content, t))
-            s.marks.append(Mark(t, agent, "answer", e.label))
-            self.close_run(agent, t)
-        elif kind in ("vote", "vote_ignored"):
-            counted = kind == "vote"
-            self.stats(agent).votes_given += counted
-            self.stats(agent).votes_ignored += not counted
-            self.stats(agent).fallbacks += counted and getattr(e, "fallback", None) is not None
-            if counted:
-                self.stats(e.target).votes_received += 1
-            label = getattr(e, "label", "")
-            self.current_round().votes.append(VoteRecord(agent, e.target, label, e.reason, t, counted))
-            s.marks.append(Mark(t, agent, kind, label or e.target))
-            self.close_run(agent, t)
-        elif kind == "votes_reset":
-            # Marked on the lanes of the agents whose votes were cleared: that is what they lost.
-            s.marks.extend(Mark(t, voter, "reset", e.by) for voter in e.cleared)
-        elif kind == "agent_error":
-            st = self.stats(agent)
-            st.errors += 1
-            st.fatal_errors += e.fatal
-            s.marks.append(Mark(t, agent, "error", e.kind or "error"))
-            self.close_run(agent, t)
-        elif kind == "agent_stopped":
-            s.marks.append(Mark(t, agent, "stopped", e.why))
-            self.close_run(agent, t)
-        elif kind == "tool_call" and e.name not in WORKFLOW_TOOLS:
-            st = self.stats(agent)
-            st.tool_calls += 1
-            st.tools[e.name] = st.tools.get(e.name, 0) + 1
-            s.marks.append(Mark(t, agent, "tool", e.name))
-        elif kind == "tool_result" and e.error and e.name not in WORKFLOW_TOOLS:
-            self.stats(agent).tool_errors += 1
-        elif kind == "usage":
-            st = self.stats(agent)
-            st.prompt_tokens += e.prompt_tokens
-            st.completion_tokens += e.completion_tokens
-            self.usage_seen.add(agent)
-        elif kind == "consensus":
-            s.winner, s.tally, s.tie, s.how = e.winner, dict(e.tally), e.tie, e.how
-            s.marks.append(Mark(t, None, "consensus", e.winner))
-        elif kind == "hint":
-            s.hints.append(e.text)
-            s.marks.append(Mark(t, None, "hint", e.text[:40]))
-        elif kind == "final_answer":
-            s.final_answer = e.content
-            s.marks.append(Mark(t, agent, "final"))
-            self.close_run(agent, t)
-        elif kind == "turn_finished":
-            self.finish(e, t)
-
-    def finish(self, e: AnyEvent, t: float) -> None:
         s = self.s
-        s.status, s.duration_s = e.status, e.duration_s or round(t, 3)
-        s.winner = e.winner or s.winner
-        s.final_answer = e.final_answer or s.final_answer
+        self.last_t = t
+        match e:
+            case TextDelta():
+                pass  # the bulk of a log: one check
+            case AgentStarted():
+                st = self.stats(e.agent)
+                st.runs += 1
+                st.rounds = max(st.rounds, e.round)
+                why = run_kind(e.reason)
+                st.restarts += why == "restart"
+                st.retries += why == "retry"
+                self.close_run(e.agent, t)
+                self.open_runs[e.agent] = (t, why)
+                if why in ("restart", "retry"):
+                    s.marks.append(Mark(t, e.agent, why))
+            case AnswerPosted():
+                st = self.stats(e.agent)
+                st.answers += 1
+                st.fallbacks += e.fallback is not None
+                if st.answers == 1:
+                    st.first_answer_s.append(round(t, 3))
+                if s.rounds and s.rounds[-1].votes:
+                    s.rounds.append(VoteRound(len(s.rounds) + 1))  # a new answer opens a new vote round
+                s.marks.append(Mark(t, e.agent, "answer", e.label))
+                self.close_run(e.agent, t)
+            case VoteCast() | VoteIgnored():
+                counted = isinstance(e, VoteCast)
+                voter = self.stats(e.agent)
+                voter.votes_given += counted
+                voter.votes_ignored += not counted
+                label = e.label if isinstance(e, VoteCast) else ""
+                if isinstance(e, VoteCast):
+                    voter.fallbacks += e.fallback is not None
+                    self.stats(e.target).votes_received += 1
+                self.current_round().votes.append(VoteRecord(e.agent, e.target, label, e.reason, t, counted))
+                s.marks.append(Mark(t, e.agent, e.type, label or e.target))
+                self.close_run(e.agent, t)
+            case Ranking():
+                self.stats(e.agent).rankings += 1
+                if e.order:
+                    self.stats(e.order[0]).first_places += 1
+                s.marks.append(Mark(t, e.agent, "ranking", " > ".join(e.order)))
+                self.close_run(e.agent, t)
+            case VotesReset():
+                # Marked on the lanes of the agents whose votes were cleared: that is what they lost.
+                s.marks.extend(Mark(t, voter, "reset", e.by) for voter in e.cleared)
+            case AgentError():
+                st = self.stats(e.agent)
+                st.errors += 1
+                st.fatal_errors += e.fatal
+                s.marks.append(Mark(t, e.agent, "error", e.kind or "error"))
+                self.close_run(e.agent, t)
+            case AgentStopped():
+                s.marks.append(Mark(t, e.agent, "stopped", e.why))
+                self.close_run(e.agent, t)
+            case ToolCall() if e.name not in WORKFLOW_TOOLS:
+                st = self.stats(e.agent)
+                st.tool_calls += 1
+                st.tools[e.name] = st.tools.get(e.name, 0) + 1
+                s.marks.append(Mark(t, e.agent, "tool", e.name))
+            case ToolResult() if e.error and e.name not in WORKFLOW_TOOLS:
+                self.stats(e.agent).tool_errors += 1
+            case Usage():
+                st = self.stats(e.agent)
+                st.prompt_tokens += e.prompt_tokens
+                st.completion_tokens += e.completion_tokens
+                self.usage_seen.add(e.agent)
+            case Consensus():
+                s.marks.append(Mark(t, None, "consensus", e.winner))
+            case Hint():
+                s.marks.append(Mark(t, None, "hint", e.text[:40]))
+            case FinalAnswer():
+                s.marks.append(Mark(t, e.agent, "final"))
+                self.close_run(e.agent, t)
+            case TurnFinished():
+                self.finish(e, t)
+            case _:
+                pass
+
+    def finish(self, e: TurnFinished, t: float) -> None:
         # Per-call usage events are the detail; the turn's totals cover agents that had none.
         for agent, usage in e.usage.items():
             if agent not in self.usage_seen:
@@ -277,40 +358,37 @@ class _TurnBuilder:
             self.close_run(agent, t)
         if self.s.winner:
             self.stats(self.s.winner).wins = 1
-        if not self.s.duration_s:
-            self.s.duration_s = round(t, 3)
 
 
 def summarize(events: Iterable[AnyEvent], notices: Iterable[str] = ()) -> SessionSummary:
-    """Count everything in one pass over the events."""
+    """Count everything in one pass over the events (the turns are `fold_session`'s)."""
     out = SessionSummary(notices=list(notices))
     models: dict[str, str] = {}
-    pid: int | None = None  # the process of the latest turn
-    builder: _TurnBuilder | None = None
-    last_t = 0.0
-    for e in events:
-        out.events += 1
+    builders: dict[int, _TurnBuilder] = {}  # id(state) -> its builder
+
+    def observe(state: TurnState | None, e: AnyEvent) -> None:
         out.session = out.session or e.session
-        t_abs = _seconds(e.ts)
-        if e.type == "session_started":
+        if isinstance(e, SessionStarted):
             out.agents = list(e.agents)
             models.update({a.get("id", ""): a.get("model", "?") for a in e.agents})
-            continue
-        if e.type == "turn_started" or (builder is None and e.turn):
-            if builder is not None:
-                builder.close_all(last_t - builder.t0)
-                if builder.s.status == "running":
-                    builder.s.status = INTERRUPTED  # a later turn started: this one never ended
-            builder = _TurnBuilder(e.turn, t_abs, models)
-            out.turns.append(builder.s)
-            pid = getattr(e, "pid", None)
+        if state is None:
+            return  # notices before any turn
+        builder = builders.get(id(state))
         if builder is None:
-            continue  # notices before any turn
-        last_t = t_abs
-        builder.feed(e, round(max(0.0, t_abs - builder.t0), 3))
-    if builder is not None and builder.s.status == "running":
-        builder.close_all(last_t - builder.t0)
-        builder.s.status = turn_status("running", pid)  # killed engine: interrupted, not running
+            builder = builders[id(state)] = _TurnBuilder(state, _seconds(state.started_at or e.ts), models)
+            out.turns.append(builder.s)
+        builder.feed(e, round(max(0.0, _seconds(e.ts) - builder.t0), 3))
+
+    folded = fold_session(events, observe)
+    out.events = folded.events
+    for i, turn in enumerate(out.turns):
+        builder = builders[id(turn.state)]
+        if turn.state.status in (RUNNING, INTERRUPTED):
+            builder.close_all(builder.last_t)
+            if turn.state.status == RUNNING and i == len(out.turns) - 1:
+                turn.state.status = turn_status(RUNNING, turn.state.pid)  # killed engine: interrupted, not running
+            elif turn.state.status == RUNNING:
+                turn.state.status = INTERRUPTED
     for a in out.agents:
         out.totals[a["id"]] = AgentStats(agent=a["id"], model=a.get("model", "?"))
     for turn in out.turns:

@@ -43,13 +43,16 @@ def _seconds(value: float | None) -> str:
 
 
 def agents_table(summary: SessionSummary) -> Table:
-    """How each agent took part: answers, votes, wins, speed, rounds."""
+    """How each agent took part: answers, votes (rankings in council turns), wins, speed, rounds."""
     table = Table(title="agents", expand=False)
-    for name in ("agent", "model", "answers", "votes given", "votes recv", "wins", "1st answer", "rounds", "restarts"):
+    council = any(s.rankings for s in summary.totals.values())  # the columns only where a council ranked
+    extra = ("rankings", "ranked 1st") if council else ()
+    for name in ("agent", "model", "answers", "votes given", "votes recv", *extra, "wins", "1st answer", "rounds", "restarts"):
         table.add_column(name, justify="left" if name in ("agent", "model") else "right", no_wrap=True)
     for s in summary.totals.values():
+        ranks = (str(s.rankings), str(s.first_places)) if council else ()
         table.add_row(
-            Text(s.agent), Text(s.model), str(s.answers), str(s.votes_given), str(s.votes_received), str(s.wins),
+            Text(s.agent), Text(s.model), str(s.answers), str(s.votes_given), str(s.votes_received), *ranks, str(s.wins),
             _seconds(s.mean_first_answer_s), str(s.rounds), str(s.restarts),
         )
     return table
@@ -74,9 +77,28 @@ def turns_table(summary: SessionSummary) -> Table:
     for name in ("turn", "question", "status", "winner", "tally", "duration", *(("hints",) if hints else ())):
         table.add_column(name, overflow="ellipsis", no_wrap=name != "question")
     for t in summary.turns:
-        tally = ", ".join(f"{a} {n}" for a, n in t.tally.items() if n)
+        tally = outcome_line(t)
         extra = (str(len(t.hints)),) if hints else ()
         table.add_row(str(t.turn), Text(one_line(t.question, 60)), t.status, Text(t.winner or "–"), Text(tally), _seconds(t.duration_s), *extra)
+    return table
+
+
+def outcome_line(turn: TurnSummary) -> str:
+    """Votes per agent, or in a council turn the mean rank of each answer (1 = best)."""
+    if turn.method == "council" and turn.state.aggregate:
+        return "mean rank " + ", ".join(f"{a} {m:g}" for a, m, _n in turn.state.mean_ranks())
+    return ", ".join(f"{a} {n}" for a, n in turn.tally.items() if n)
+
+
+def ranking_table(turn: TurnSummary) -> Table:
+    """Council: each reviewer's ranking, best first, with its reasons."""
+    table = Table(title=f"turn {turn.turn}: rankings", expand=False)
+    for name in ("reviewer", "place", "answer by", "reason"):
+        table.add_column(name, overflow="fold" if name == "reason" else "ellipsis")
+    for reviewer, order in turn.state.rankings.items():
+        reasons = turn.state.rank_reasons.get(reviewer, {})
+        for place, author in enumerate(order, start=1):
+            table.add_row(Text(reviewer if place == 1 else ""), str(place), Text(author), Text(reasons.get(author, "")))
     return table
 
 

@@ -21,13 +21,14 @@ from mgtui.logs.summary import SessionSummary, TurnSummary
 LANE_STYLES = ("cyan", "magenta", "green", "yellow", "blue", "red", "bright_cyan", "bright_magenta")
 GLYPHS = {
     "answer": "●", "vote": "✓", "vote_ignored": "✗", "reset": "↺", "error": "!", "final": "★",
-    "tool": "⚙", "stopped": "■", "retry": "↻", "restart": "»", "consensus": "◆",
+    "tool": "⚙", "stopped": "■", "retry": "↻", "restart": "»", "consensus": "◆", "ranking": "≡",
 }
 # When two marks fall in one cell, the more telling one wins.
-PRIORITY = ("error", "final", "answer", "vote", "vote_ignored", "reset", "consensus", "stopped", "tool", "retry", "restart")
-RUN_LINE = {"start": "─", "next": "─", "restart": "━", "retry": "┄", "enforce": "┅", "present": "═"}
+PRIORITY = ("error", "final", "answer", "vote", "ranking", "vote_ignored", "reset", "consensus", "stopped", "tool", "retry", "restart")
+RUN_LINE = {"start": "─", "next": "─", "restart": "━", "retry": "┄", "enforce": "┅", "present": "═", "rank": "┈"}
 Column = Callable[[float], int]  # seconds into the turn -> chart column
 LEGEND = "● answer  ✓ vote  ✗ vote ignored  ↺ votes reset  ! error  ⚙ tool  ★ final  ◆ consensus  ─ first run  ━ restart  ═ presenting"
+COUNCIL_LEGEND = "  ≡ ranking  ┈ ranking run"  # only under sessions with a council turn
 
 
 def _ticks(span: float, cells: int) -> list[float]:
@@ -80,7 +81,7 @@ class TurnTimeline:
                 rank[c], chars[c] = r, GLYPHS[mark.kind]
                 styles[c] = f"bold {style}" if mark.kind != "error" else "bold red"
         line = Text((agent + ("*" if winner else "")).ljust(name_w), style=f"bold {style}" if winner else style)
-        for ch, st in zip(chars, styles):
+        for ch, st in zip(chars, styles, strict=True):
             line.append(ch, style=st)
         return line
 
@@ -106,4 +107,5 @@ def session_timeline(summary: SessionSummary, turns: list[int] | None = None) ->
     """Every turn's chart (or the chosen ones) and the legend."""
     agents = [a["id"] for a in summary.agents]
     parts = [TurnTimeline(t, agents) for t in summary.turns if turns is None or t.turn in turns]
-    return Group(*parts, Text(LEGEND, style="dim"))
+    council = any(t.method == "council" for t in summary.turns if turns is None or t.turn in turns)
+    return Group(*parts, Text(LEGEND + (COUNCIL_LEGEND if council else ""), style="dim"))

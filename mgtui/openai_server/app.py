@@ -23,7 +23,6 @@ from starlette.datastructures import Headers
 from mgtui.api import Result, Session, answer_chunks
 from mgtui.api_inputs import split_messages
 from mgtui.config.loader import ConfigError, LoadedConfig
-from mgtui.providers.litellm_access import get_litellm
 from mgtui.openai_server import openai_format as fmt
 from mgtui.openai_server.body import checked_messages, parse_body, stream_flags
 from mgtui.openai_server.limits import (
@@ -40,6 +39,7 @@ from mgtui.openai_server.limits import (
 )
 from mgtui.openai_server.teams import OfferedTeam, TeamRequestError, http_team, model_list, team_name
 from mgtui.openai_server.turns import TurnRun
+from mgtui.providers.litellm_access import get_litellm
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 Redact = Callable[[str], str]

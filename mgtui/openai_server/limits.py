@@ -74,7 +74,7 @@ class TurnSlots:
             self._waiting += 1
             try:
                 await asyncio.wait_for(self._free.acquire(), self._wait)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise Busy(self.retry_after) from None
             finally:
                 self._waiting -= 1
@@ -109,7 +109,7 @@ class BodyReaders:
         """Held while one body is read and parsed (parsed JSON takes many times its size)."""
         try:
             await asyncio.wait_for(self._free.acquire(), max(self._wait, 0.001))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise Busy(self.retry_after) from None
         try:
             yield
@@ -120,5 +120,5 @@ class BodyReaders:
         """`read_body` within the body timeout (call it holding `slot`)."""
         try:
             return await asyncio.wait_for(read_body(request, max_body), self._timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise BodyTooSlow from None

@@ -109,7 +109,8 @@ def http_team(model: str, body: Mapping[str, Any], teams: Sequence[OfferedTeam],
             team = teams[0] if name in DEFAULT_NAMES and teams else next((t for t in teams if t.name == name), None)
             if team is None:
                 served = ", ".join(f"mgtui/{t.name}" for t in teams) or "none"
-                raise TeamRequestError(f"team '{name}' is not served here (served: mgtui = {served}); the server's owner can add it with -c", 404, "model_not_found")
+                message = f"team '{name}' is not served here (served: mgtui = {served}); the server's owner can add it with -c"
+                raise TeamRequestError(message, 404, "model_not_found")
             loaded = load_team(team.spec)  # read again per request: edits to the file apply
     except TeamRequestError:
         raise
@@ -117,7 +118,8 @@ def http_team(model: str, body: Mapping[str, Any], teams: Sequence[OfferedTeam],
         raise TeamRequestError(str(exc)) from None
     uses = tool_uses(loaded.config)
     if uses and not allow_tools:
-        raise TeamRequestError(f"team '{model}' uses " + "; ".join(uses) + ": not served over HTTP unless the server was started with --allow-tools", 403, "team_has_tools")
+        message = f"team '{model}' uses " + "; ".join(uses) + ": not served over HTTP unless the server was started with --allow-tools"
+        raise TeamRequestError(message, 403, "team_has_tools")
     return loaded
 
 

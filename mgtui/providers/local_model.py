@@ -122,18 +122,19 @@ def _handler(litellm: ModuleType) -> Any:
     """The CustomLLM instance (its base class comes from LiteLLM, which is imported lazily)."""
     from litellm.llms.custom_llm import CustomLLM  # noqa: PLC0415
 
+    # LiteLLM calls these with keyword arguments only; its base class spells every one out.
     class LocalProvider(CustomLLM):
-        def streaming(self, model: str, messages: list, *args: Any, optional_params: dict, **kwargs: Any) -> Iterator[Any]:
+        def streaming(self, model: str, messages: list, *args: Any, optional_params: dict, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
             return stream_chunks(model, messages, optional_params, threading.Event())
 
-        async def astreaming(self, model: str, messages: list, *args: Any, optional_params: dict, **kwargs: Any) -> AsyncIterator[Any]:
+        async def astreaming(self, model: str, messages: list, *args: Any, optional_params: dict, **kwargs: Any) -> AsyncIterator[Any]:  # type: ignore[override]
             async for chunk in astream_chunks(model, messages, optional_params):
                 yield chunk
 
-        def completion(self, model: str, messages: list, *args: Any, optional_params: dict, **kwargs: Any) -> Any:
+        def completion(self, model: str, messages: list, *args: Any, optional_params: dict, **kwargs: Any) -> Any:  # type: ignore[override]
             return _response(litellm, model, list(stream_chunks(model, messages, optional_params, threading.Event())))
 
-        async def acompletion(self, model: str, messages: list, *args: Any, optional_params: dict, **kwargs: Any) -> Any:
+        async def acompletion(self, model: str, messages: list, *args: Any, optional_params: dict, **kwargs: Any) -> Any:  # type: ignore[override]
             return _response(litellm, model, [c async for c in astream_chunks(model, messages, optional_params)])
 
     return LocalProvider()
@@ -148,6 +149,6 @@ def register_local_provider(litellm: ModuleType, models: Iterable[str] = ()) -> 
     require_llama_cpp()
     check_local_models(models)
     with _register_lock:
-        if any(item.get("provider") == PROVIDER for item in litellm.custom_provider_map):
+        if any(item.get("provider") == PROVIDER for item in litellm.custom_provider_map):  # type: ignore[attr-defined]  # set at run time
             return
-        litellm.custom_provider_map = [*litellm.custom_provider_map, {"provider": PROVIDER, "custom_handler": _handler(litellm)}]
+        litellm.custom_provider_map = [*litellm.custom_provider_map, {"provider": PROVIDER, "custom_handler": _handler(litellm)}]  # type: ignore[attr-defined]

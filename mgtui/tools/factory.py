@@ -60,7 +60,7 @@ class SessionTools:
         for agent in config.agents:
             self.custom[agent.id] = self._load_custom(agent)
         self._reported: set[tuple[int, str, str]] = set()
-        self._start: asyncio.Task[None] | None = None
+        self._start: asyncio.Future[list[None]] | None = None
         session.add_sink(self.on_event)
 
     # lifecycle ----------------------------------------------------------------------------

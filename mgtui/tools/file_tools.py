@@ -52,7 +52,8 @@ def file_tool_specs(where: str) -> list[dict[str, Any]]:
             {"pattern": {"type": "string", "description": "Python regular expression."}, "path": {**_PATH, "default": "."}},
             ["pattern"],
         ),
-        _spec("write_file", "Create or overwrite a text file (parent folders are created).", {"path": _PATH, "content": {"type": "string"}}, ["path", "content"]),
+        _spec("write_file", "Create or overwrite a text file (parent folders are created).", {"path": _PATH, "content": {"type": "string"}}, ["path",
+            "content"]),
         _spec(
             "edit_file",
             "Replace one exact occurrence of `old` with `new` in a text file.",

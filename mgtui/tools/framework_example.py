@@ -20,7 +20,7 @@ class Chain:
 
     steps: list[Callable[[Any], Any]] = field(default_factory=list)
 
-    def pipe(self, step: Callable[[Any], Any]) -> "Chain":
+    def pipe(self, step: Callable[[Any], Any]) -> Chain:
         return Chain([*self.steps, step])
 
     def invoke(self, value: Any) -> Any:

@@ -22,7 +22,7 @@ from mgtui.engine.streaming import short_error
 from mgtui.tools.permissions import ToolError
 
 PREFIX = "mcp__"
-_CURRENT: contextvars.ContextVar["McpServer"] = contextvars.ContextVar("mgtui_mcp_server")
+_CURRENT: contextvars.ContextVar[McpServer] = contextvars.ContextVar("mgtui_mcp_server")
 
 
 def tool_name(server: str, tool: str) -> str:
@@ -118,7 +118,8 @@ class McpServer:
             raise
         except BaseException as exc:  # spawn errors, handshake errors, anyio exception groups
             reason = _unwrap(exc)
-            self.failure = self.failure or (f"MCP server '{self.name}' died: {reason}" if self._client else f"MCP server '{self.name}' failed to start: {reason}")
+            what = "died" if self._client else "failed to start"
+            self.failure = self.failure or f"MCP server '{self.name}' {what}: {reason}"
         finally:
             self._client = None
             self._ready.set()

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.notifications import SeverityLevel
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
-from mgtui.tui.screens.main import MainScreen
-from mgtui.tui.screens.sessions import SessionScreensMixin
 from mgtui.tui import ui_state
 from mgtui.tui.performance import strip_cycles
+from mgtui.tui.screens.main import MainScreen
+from mgtui.tui.screens.sessions import SessionScreensMixin
 from mgtui.tui.themes import DEFAULT_THEME, load_themes
 
 strip_cycles.install()
@@ -48,7 +48,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     TITLE = "mgtui"
     # The main screen is the default screen, whose CSS_PATH Textual does not read (it does for
     # pushed screens): its own stylesheet is loaded here.
-    CSS_PATH = Path(__file__).parent / "screens" / "main.tcss"  # absolute: subclasses live elsewhere
+    CSS_PATH = [Path(__file__).parent / "screens" / name for name in ("team.tcss", "main.tcss")]  # absolute: subclasses live elsewhere
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first while a turn runs)"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
@@ -130,12 +130,12 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         """The config was edited and saved from the problem screen: check it again, then start."""
         if path is not None and (main := self._live_main()) is not None:
             self.config_arg = str(path)
-            await main.start_engine()
+            await main.control.start()
 
     def reload_config(self, config_path: str) -> None:
         """Apply another config file from the next turn on (for the config screens)."""
         if (main := self._live_main()) is not None:
-            main.reload_config(config_path)
+            main.control.reload(config_path)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
@@ -164,7 +164,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         if main is None:  # a replay or no main screen: nothing runs that could be lost
             self.exit()
             return
-        if main.turn_running:
+        if main.team.running:
             from mgtui.tui.screens.confirm import ConfirmScreen
 
             self.push_screen(
@@ -181,9 +181,8 @@ class MgtuiApp(SessionScreensMixin, App[None]):
 
     async def _stop_engine_and_exit(self) -> None:
         if (main := self._live_main()) is not None:
-            if main.turn_running and main.engine is not None:
-                main.engine.cancel()
-            await main.stop_engine()
+            main.control.cancel()
+            await main.control.stop()
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -200,13 +199,13 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         if main is None:
             return
         yield SystemCommand("Restart engine", "Stop the engine process and start a new one", main.action_restart_engine)
-        pane = main.focused_pane()
-        if pane is not None and main.pane_action_enabled(pane.agent_id, "decide"):
+        pane = main.team.focused_pane()
+        if pane is not None and main.control.pane_action_enabled(pane.agent_id, "decide"):
             yield SystemCommand("Pick this answer", f"{pane.agent_id}'s answer wins now; it presents the final answer (d)",
                                 main.action_pick_focused)
-        if main.screen_ready and main.final_view.content:
+        if main.team.ready and main.team.final_view.content:
             yield SystemCommand("Copy final answer", "Copy the last final answer to the clipboard", main.action_copy_final)
-        if main.config_path:
+        if main.control.config_path:
             yield SystemCommand("Edit config", "Edit the active config; saved changes apply from the next turn",
                                 self.action_edit_config)
 
@@ -214,8 +213,8 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         from mgtui.tui.screens.config_editor import ConfigEditorScreen
 
         main = self._live_main()
-        if main is not None and main.config_path:
-            self.push_screen(ConfigEditorScreen(Path(main.config_path)), self._config_saved)
+        if main is not None and main.control.config_path:
+            self.push_screen(ConfigEditorScreen(Path(main.control.config_path)), self._config_saved)
 
     def _config_saved(self, path: Path | None) -> None:
         if path is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -26,6 +27,20 @@ from mgtui.tui import messages as msg
 STDERR_LINES = 40  # kept to explain a crash
 STOP_GRACE_SECONDS = 3.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+# The service writes its own messages with "type" first (mgtui/engine/service.py `write`, json.dumps
+# spacing; events have none). Any other spelling still works, through the slower fallback.
+_SERVICE_PREFIXES = ('{"type": "service_ready"', '{"type": "service_error"', '{"type": "busy"')
+
+
+@functools.cache
+def _event_reader() -> tuple[Callable[[str], Any], type[Exception]]:
+    """parse_event and its error, imported on the first event (pydantic stays off the first
+    frame's path) and not looked up again per line: a busy turn sends thousands."""
+    from pydantic import ValidationError
+
+    from mgtui.engine.events import parse_event
+
+    return parse_event, ValidationError
 
 
 def _kill_group(leader: int) -> None:
@@ -47,9 +62,12 @@ class EngineLike(Protocol):
 
     async def start(self) -> None: ...
 
-    def ask(self, question: str, write_paths: list[str] | None = None) -> None: ...
+    def ask(self, question: str, write_paths: list[str] | None = None, typed: str | None = None,
+            attachments: list[dict[str, Any]] | None = None) -> None: ...
 
     def cancel(self) -> None: ...
+
+    def human(self, cmd: str, **fields: Any) -> None: ...
 
     def reload(self, config_path: str) -> None: ...
 
@@ -175,11 +193,26 @@ class EngineClient:
             task.cancel()
 
     def _handle_line(self, line: str) -> None:
+        # Events are parsed once, straight from the line; the service's own messages (rare) are
+        # told apart by their first key without parsing the line twice.
+        if line.startswith(_SERVICE_PREFIXES):
+            self._handle_service(line)
+            return
+        parse_event, invalid = _event_reader()
+        try:
+            event = parse_event(line)
+        except invalid as exc:
+            if not self._handle_service(line):  # a service message whose "type" is not first
+                log.warning(f"engine sent a line the UI cannot read: {line[:200]!r}: {exc}")
+            return
+        msg.post_event(self.target, event)
+
+    def _handle_service(self, line: str) -> bool:
+        """service_ready / service_error / busy; False when the line is none of them."""
         try:
             data = json.loads(line)
         except json.JSONDecodeError:
-            log.warning(f"engine wrote a non-JSON line: {line[:200]!r}")
-            return
+            return False
         kind = data.get("type") if isinstance(data, dict) else None
         if kind == "service_ready":
             self.session_dir = data.get("log_dir") or self.session_dir
@@ -191,16 +224,8 @@ class EngineClient:
         elif kind == "busy":
             self.target.post_message(msg.EngineBusy(str(data.get("message", "")), bool(data.get("waiting"))))
         else:
-            from pydantic import ValidationError
-
-            from mgtui.engine.events import parse_event
-
-            try:
-                event = parse_event(data)
-            except ValidationError as exc:
-                log.warning(f"engine sent an event the UI cannot read: {exc}")
-                return
-            msg.post_event(self.target, event)
+            return False
+        return True
 
     async def _read_stdout(self) -> None:
         process = self._process

@@ -1,5 +1,5 @@
-"""`--continue`: put a resumed session back on screen as it was left — the last turn's panes,
-votes and final answer (its events replayed through the one adapter) and the prompt history."""
+"""`--continue`: put a resumed session back on screen as it was left — its finished turns for the
+strip and the prompt history, and the last one's events to replay through the team view."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mgtui.engine.events import AnyEvent
+    from mgtui.engine.turn_state import TurnState
 
 
-def last_turn_events(log_dir: str) -> list[AnyEvent]:
-    """The events of the last finished turn (read in a worker thread: it parses the log)."""
-    from mgtui.logs.reader import read_events  # noqa: PLC0415 - pydantic, off the first frame
+def read_session(log_dir: str) -> tuple[list[TurnState], list[AnyEvent]]:
+    """(finished turns, events of the last one); read in a worker thread: it parses the log."""
+    from mgtui.engine.turn_state import fold_log  # noqa: PLC0415 - pydantic, off the first frame
+    from mgtui.logs.reader import read_events  # noqa: PLC0415
 
     events, _report = read_events(Path(log_dir) / "events.jsonl")
-    last = max((e.turn for e in events if e.type == "turn_finished"), default=0)
-    return [e for e in events if last and e.turn == last and e.type != "session_started"]
+    turns = [t for t in fold_log(events) if t.finished]
+    last = turns[-1].turn if turns else 0
+    return turns, [e for e in events if last and e.turn == last and e.type != "session_started"]

@@ -7,7 +7,7 @@ the focus chain owns (a pane's `v`, the app's `?` …) are left to that binding.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.widgets import Input, TextArea
@@ -22,13 +22,13 @@ def takes_text(widget: object) -> bool:
     return isinstance(widget, TextArea | Input)
 
 
-def bound_and_enabled(screen: Screen[object], key: str) -> bool:
+def bound_and_enabled(screen: Screen[Any], key: str) -> bool:
     """True when some enabled binding in the focus chain (or the app) handles `key`."""
     active = screen.active_bindings.get(key)
     return active is not None and active.enabled
 
 
-def route_to_prompt(screen: Screen[object], prompt: PromptBar, event: events.Key) -> bool:
+def route_to_prompt(screen: Screen[Any], prompt: PromptBar, event: events.Key) -> bool:
     """Move a stray printable key into the prompt; True when it did (the event is then stopped)."""
     if not event.is_printable or not event.character:
         return False

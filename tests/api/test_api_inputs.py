@@ -16,7 +16,8 @@ from mgtui.integrations.litellm import team_options
 
 @pytest.mark.parametrize(
     ("model", "expected"),
-    [("openai/gpt-4o-mini", "gpt-4o-mini"), ("ollama_chat/qwen2.5:7b", "qwen2.5-7b"), ("local/smollm2", "smollm2"), ("gpt-4o", "gpt-4o"), ("x/.hidden", "hidden")],
+    [("openai/gpt-4o-mini", "gpt-4o-mini"), ("ollama_chat/qwen2.5:7b", "qwen2.5-7b"), ("local/smollm2", "smollm2"), ("gpt-4o", "gpt-4o"), ("x/.hidden",
+        "hidden")],
 )
 def test_agent_id_for(model: str, expected: str) -> None:
     assert agent_id_for(model) == expected

@@ -15,7 +15,6 @@ from mgtui.providers.litellm_access import get_litellm
 from tests.support import replies as R
 from tests.support.model_server import ModelServer
 
-
 MESSAGES = [
     {"role": "system", "content": "Answer in one word."},
     {"role": "user", "content": "Earlier: name a colour?"},

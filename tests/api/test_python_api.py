@@ -17,7 +17,6 @@ from tests.support import replies as R
 from tests.support.model_server import ModelServer
 
 
-
 def log_events(result: Any) -> list[Any]:
     lines = (Path(result.log_dir) / "events.jsonl").read_text(encoding="utf-8").splitlines()
     return [parse_event(line) for line in lines]
@@ -53,7 +52,8 @@ async def test_arun_result_matches_event_log(model_server: ModelServer, agent_co
 
 def test_run_sync_with_models_builds_one_agent_per_model(model_server: ModelServer, tmp_path: Path) -> None:
     model_server.script("alpha", R.answer_then_vote("A says 4."))
-    result = mgtui.run("2+2?", models=agents_on(model_server, "alpha", "alpha"), config={"agents": [{"id": "x", "model": "m"}], "orchestrator": FAST_ORCHESTRATOR}, log_dir=tmp_path)
+    result = mgtui.run("2+2?", models=agents_on(model_server, "alpha", "alpha"), config={"agents": [{"id": "x", "model": "m"}],
+        "orchestrator": FAST_ORCHESTRATOR}, log_dir=tmp_path)
 
     assert result.final_answer == "A says 4."
     assert set(result.usage) == {"alpha", "alpha-2"}  # ids from the model name, deduplicated

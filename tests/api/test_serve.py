@@ -25,6 +25,10 @@ from tests.conftest import make_config
 from tests.support import replies as R
 from tests.support.model_server import ModelServer
 
+# The OpenAI-compatible server needs the `serve` extra; without it these tests skip, not error.
+for _module in ("fastapi", "uvicorn"):
+    pytest.importorskip(_module, reason="the 'serve' extra (fastapi, uvicorn) is not installed: pip install 'mgtui[serve]'")
+
 ROOT = Path(__file__).resolve().parents[2]
 FINAL = "Mars is red because of iron oxide dust covering its surface, which scatters red light. " * 2
 HISTORY = [
@@ -188,7 +192,8 @@ def test_remote_binding_needs_flag_and_key(monkeypatch: pytest.MonkeyPatch, caps
     assert "not set" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.0.2", True), ("0.0.0.0", False), ("192.168.1.5", False), ("example.com", False)])
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.0.2", True), ("0.0.0.0", False),
+    ("192.168.1.5", False), ("example.com", False)])
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert serve_cmd.is_loopback(host) is loopback
 

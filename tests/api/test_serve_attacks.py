@@ -18,7 +18,9 @@ from tests.api.test_serve_security import QUESTION, AppServer, write_team
 from tests.support import replies as R
 from tests.support.model_server import ModelServer
 
-pytest.importorskip("fastapi", reason="the 'serve' extra is not installed: pip install 'mgtui[serve]'")
+# The OpenAI-compatible server needs the `serve` extra; without it these tests skip, not error.
+for _module in ("fastapi", "uvicorn"):
+    pytest.importorskip(_module, reason="the 'serve' extra (fastapi, uvicorn) is not installed: pip install 'mgtui[serve]'")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import openai
+import pytest
 import yaml
 
 from mgtui.cli import serve_cmd
@@ -15,6 +16,10 @@ from tests.api.test_serve import ROOT, _wait_for_url
 from tests.conftest import make_config
 from tests.engine.test_council import council_member
 from tests.support.model_server import ModelServer
+
+# The OpenAI-compatible server needs the `serve` extra; without it these tests skip, not error.
+for _module in ("fastapi", "uvicorn"):
+    pytest.importorskip(_module, reason="the 'serve' extra (fastapi, uvicorn) is not installed: pip install 'mgtui[serve]'")
 
 
 def test_a_council_team_serves_the_chairmans_answer(tmp_path: Path) -> None:

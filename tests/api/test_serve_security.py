@@ -24,7 +24,10 @@ from tests.conftest import make_config
 from tests.support import replies as R
 from tests.support.model_server import ModelServer
 
-pytest.importorskip("fastapi", reason="the 'serve' extra is not installed: pip install 'mgtui[serve]'")
+# The OpenAI-compatible server needs the `serve` extra; without it these tests skip, not error.
+for _module in ("fastapi", "uvicorn"):
+    pytest.importorskip(_module, reason="the 'serve' extra (fastapi, uvicorn) is not installed: pip install 'mgtui[serve]'")
+
 
 KEY = "sk-live-5e7c1a9b3f2d4e6a8c0b1d3f"  # the server's own provider key, from its environment
 LEAK = f"Here it is: {KEY} - use it well."

@@ -54,7 +54,8 @@ def new_session(config: dict[str, Any], log_root: Path, sink: Callable[[Any], An
     return Session(config_from_data(config), log_root=log_root, sink=sink)
 
 
-async def ask_once(config: dict[str, Any], log_root: Path, question: str = "What is the capital of France?", sink: Callable[[Any], Any] | None = None) -> tuple[TurnResult, Log]:
+async def ask_once(config: dict[str, Any], log_root: Path, question: str = "What is the capital of France?", sink: Callable[[Any],
+    Any] | None = None) -> tuple[TurnResult, Log]:
     session = new_session(config, log_root, sink)
     try:
         result = await session.ask(question)

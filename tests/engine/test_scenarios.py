@@ -106,7 +106,7 @@ async def test_late_answer_resets_votes_and_earlier_voters_vote_again(model_serv
     # Before gamma answered, agent3 was not on the ballot: they voted for the fallback.
     assert {e.agent: e.target for e in before if e.type == "vote"} == {"alpha": "alpha", "beta": "alpha"}
     assert {e.agent: e.target for e in after if e.type == "vote"} == {"alpha": "gamma", "beta": "gamma", "gamma": "gamma"}
-    assert {e.agent for e in after if e.type == "agent_started" and e.reason.startswith("new answer agent3.1")} == {"alpha", "beta"}
+    assert {e.agent for e in after if e.type == "agent_started" and (e.reason, e.after_label) == ("restart", "agent3.1")} == {"alpha", "beta"}
     # What the re-voters were sent: gamma's answer and agent3 on the ballot.
     for agent in ("alpha", "beta"):
         last = coordination_requests(model_server, agent)[-1]

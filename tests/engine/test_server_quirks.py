@@ -37,7 +37,8 @@ async def test_stream_without_finish_reason_after_a_complete_call_is_a_finished_
 async def test_stream_without_finish_reason_after_text_is_a_finished_reply(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
     model_server.script("beta", R.answer_then_vote("B", vote_for="agent1", final="The capital of France is Paris."))
     # alpha wins and presents: its plain-text presentation ends without a finish_reason.
-    model_server.script("alpha", lambda req, i: R.text("Paris it is.", finish=False) if not req.tools else R.answer_then_vote("A: Paris", vote_for="agent1")(req, i))
+    model_server.script("alpha", lambda req, i: R.text("Paris it is.", finish=False) if not req.tools else R.answer_then_vote("A: Paris",
+        vote_for="agent1")(req, i))
     result, log = await ask_once(agent_config(), tmp_path, QUESTION)
 
     assert (result.status, result.final_answer) == ("ok", "Paris it is.")

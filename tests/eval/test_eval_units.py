@@ -20,7 +20,6 @@ from mgtui.eval.dataset import DatasetError, Question, load_dataset
 from mgtui.eval.progress import EvalProgress
 from mgtui.eval.stats import mcnemar_exact, wilson
 
-
 # -- statistics ---------------------------------------------------------------------------
 
 
@@ -208,7 +207,8 @@ class _Terminal(io.StringIO):
 def _records(qid: str, team: bool, alpha: bool) -> list[dict[str, object]]:
     return [
         {"qid": qid, "system": "team", "agent": None, "correct": team, "prompt_tokens": 100, "completion_tokens": 20, "error": None},
-        {"qid": qid, "system": "single", "agent": "alpha", "correct": alpha, "prompt_tokens": 10, "completion_tokens": 5, "error": "boom" if not alpha else None},
+        {"qid": qid, "system": "single", "agent": "alpha", "correct": alpha, "prompt_tokens": 10, "completion_tokens": 5,
+            "error": "boom" if not alpha else None},
         {"qid": qid, "system": "majority", "agent": None, "correct": alpha, "prompt_tokens": 10, "completion_tokens": 5, "error": None},
     ]
 

@@ -5,6 +5,7 @@ Each one ends as a config error with file:line, never a traceback, a hang or gig
 
 from __future__ import annotations
 
+import itertools
 import resource
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def _bomb(levels: int, width: int = 10) -> str:
     """Billion laughs: each level a list of `width` aliases of the one before."""
     names = [chr(ord("a") + i) for i in range(levels)]
     lines = [f"{names[0]}: &{names[0]} [{', '.join(['lol'] * width)}]"]
-    for prev, name in zip(names, names[1:]):
+    for prev, name in itertools.pairwise(names):
         lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * width)}]")
     return "\n".join(lines) + "\n" + AGENTS
 

@@ -3,7 +3,6 @@ questions, MCP servers that are not MCP servers (or never start), hostile MCP se
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 import os
@@ -24,7 +23,7 @@ from mgtui.engine import logwriter
 from mgtui.engine.events import parse_event
 from mgtui.logs.store import list_sessions
 from mgtui.tools.mcp_client import McpServer
-from tests.engine.scenario_support import ask_once, new_session
+from tests.engine.scenario_support import ask_once
 from tests.support import replies as R
 from tests.support.model_server import ModelServer
 

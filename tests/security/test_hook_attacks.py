@@ -53,7 +53,8 @@ def test_hooks_that_hang_exit_or_flood_do_not_break_the_run(model_server: ModelS
     ]}
     (tmp_path / "team.yaml").write_text(json.dumps(config))
     pid_file = tmp_path / "hook.pid"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(tmp_path / "hookmods"), os.environ.get("PYTHONPATH")) if p), "HOOK_PID_FILE": str(pid_file)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(tmp_path / "hookmods"), os.environ.get("PYTHONPATH")) if p),
+        "HOOK_PID_FILE": str(pid_file)}
     done = subprocess.run(
         [sys.executable, "-m", "mgtui", "run", "--json", "-c", str(tmp_path / "team.yaml"), "--log-dir", str(tmp_path / "logs"), "Look around."],
         cwd=tmp_path, env=env, capture_output=True, timeout=RUN_TIMEOUT,

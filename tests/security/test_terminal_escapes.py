@@ -73,7 +73,8 @@ def test_mgtui_run_json_escapes_c1(model_server: ModelServer, agent_config, tmp_
     assert json.loads(out)["final_answer"] == f"final {HOSTILE}"  # the JSON still carries the exact text
 
 
-@pytest.mark.parametrize("command", [["list"], ["summary", "--no-cost"], ["analyze"], ["list", "--json"], ["summary", "--no-cost", "--json"], ["analyze", "--json"]])
+@pytest.mark.parametrize("command", [["list"], ["summary", "--no-cost"], ["analyze"], ["list", "--json"], ["summary", "--no-cost", "--json"], ["analyze",
+    "--json"]])
 def test_logs_commands_print_no_escapes(hostile_session: tuple[Path, str, str], capsys: pytest.CaptureFixture[str], monkeypatch, command: list[str]) -> None:
     monkeypatch.setenv("COLUMNS", "300")  # wide tables: the question is shown, not cut
     logs, _, _ = hostile_session

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+
 from mgtui.config.loader import config_from_data
 from mgtui.config.models import ContextPath
 from mgtui.tools.executor import AgentTools

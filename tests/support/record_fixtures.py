@@ -61,7 +61,8 @@ async def main() -> None:
     with ModelServer() as server:
         team = {"skeptic": ["agent2", "agent1", "agent3"], "pragmatist": ["agent2", "agent3", "agent1"], "scholar": ["agent1", "agent2", "agent3"]}
         for name, prefer in team.items():
-            server.script(name, council_member(f"Water boils at 100 °C at sea level ({name}).", prefer, "Water boils at 100 °C at sea level; less at altitude."))
+            server.script(name, council_member(f"Water boils at 100 °C at sea level ({name}).", prefer,
+                "Water boils at 100 °C at sea level; less at altitude."))
         config = {"agents": agents(server, list(team)), "orchestrator": {"coordination": "council", "text_coalesce_ms": 0}}
         await record(config, "At what temperature does water boil?", FIXTURES / "council_one_turn.jsonl")
 

@@ -54,7 +54,8 @@ async def test_pre_hook_allows_and_sees_the_call(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(hook_handlers.RECORD_ENV, str(seen))
     tools, events = make_tools(pre=[hook("record")])
     assert await tools.execute("c1", "echo", {"text": "hi"}) == "hi"
-    assert [json.loads(line) for line in seen.read_text().splitlines()] == [{"hook": "PreToolUse", "agent": "alpha", "phase": "coordination", "tool": "echo", "arguments": {"text": "hi"}}]
+    assert [json.loads(line) for line in seen.read_text().splitlines()] == [{"hook": "PreToolUse", "agent": "alpha", "phase": "coordination", "tool": "echo",
+        "arguments": {"text": "hi"}}]
     (run,) = [e for e in events if e.type == "hook_run"]
     assert (run.hook, run.outcome, run.tool) == ("PreToolUse", "allow", "echo")
 

@@ -61,7 +61,8 @@ READABLE = {"workspace", "peer", "read_path", "write_path", "protected"}
 WRITABLE = {"coordination": {"workspace"}, "final": {"workspace", "write_path"}}
 
 
-FIRST_LINES = {"mine.txt": "my notes", "theirs.txt": "peer notes", "app.py": "print('hello')", "guide.md": "# Guide", "keep.md": "do not touch", "secret.txt": SECRET}
+FIRST_LINES = {"mine.txt": "my notes", "theirs.txt": "peer notes", "app.py": "print('hello')", "guide.md": "# Guide", "keep.md": "do not touch",
+    "secret.txt": SECRET}
 
 
 async def run(tools: FileTools, name: str, directory: str, file: str) -> str:

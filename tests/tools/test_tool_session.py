@@ -94,7 +94,8 @@ async def test_turn_with_context_paths_workspaces_snapshots_traces_and_presenter
     assert final.files_written == result.files_written
 
     # Tool calls and results are events, with durations and errors.
-    results = {(e.name, json.dumps(c.arguments, sort_keys=True)): e for c, e in zip(of(events, "tool_call", "alpha"), of(events, "tool_result", "alpha"))}
+    results = {(e.name, json.dumps(c.arguments, sort_keys=True)): e for c, e in zip(of(events, "tool_call", "alpha"), of(events, "tool_result", "alpha"),
+        strict=True)}
     read = results[("read_file", json.dumps({"path": f"{src}/app.py"}))]
     assert read.error is None and "return 42" in read.result and read.duration_s is not None
     early = results[("write_file", json.dumps({"content": "too early", "path": f"{docs}/EARLY.md"}, sort_keys=True))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mgtui.engine.events import AgentStarted, AnswerPosted, TextDelta, ToolCall, ToolResult
+from mgtui.engine.events import AgentStarted, TextDelta, ToolCall, ToolResult
 from mgtui.tools.traces import TraceBook, fenced, render_trace
 from mgtui.tools.workspaces import Workspaces
 

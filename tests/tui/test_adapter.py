@@ -11,7 +11,6 @@ from mgtui.engine import events as ev
 from mgtui.tui import messages as m
 from mgtui.tui.themes import load_themes, theme_from_file
 from mgtui.tui.widgets.agent_pane import AgentPane, ToolRow
-from tests.tui.engines import load_fixture
 
 # Smallest valid instance of each event type (required fields only).
 REQUIRED: dict[str, dict[str, Any]] = {
@@ -41,22 +40,31 @@ REQUIRED: dict[str, dict[str, Any]] = {
 }
 
 
-def test_every_event_type_becomes_a_message() -> None:
-    assert set(REQUIRED) == set(ev.EVENT_TYPES), "a new event type needs a message in mgtui.tui.messages"
+def test_every_event_type_is_posted_whole_and_terminal_safe() -> None:
+    """No twin classes: the screen gets the parsed event itself, its controls made visible."""
+    assert set(REQUIRED) == set(ev.EVENT_TYPES), "a new event type needs a smallest instance here"
+    posted: list[object] = []
+
+    class Target:
+        def post_message(self, message: object) -> bool:
+            posted.append(message)
+            return True
+
     for kind, fields in REQUIRED.items():
         event = ev.parse_event({"type": kind, "turn": 3, **fields})
-        message = m.event_to_message(event)
-        assert isinstance(message, m.EngineMessage), kind
-        assert message.turn == 3
+        assert m.post_event(Target(), event)  # type: ignore[arg-type]
+        message = posted[-1]
+        assert isinstance(message, m.EngineEvent) and type(message.event) is type(event) and message.event.turn == 3
+    m.post_event(Target(), ev.VoteCast(agent="a", target="b", label="agent2.1", reason="ok\x1b]52;c;AAAA\x07"))  # type: ignore[arg-type]
+    assert "\x1b" not in posted[-1].event.reason  # type: ignore[attr-defined]
 
 
-def test_recorded_fixture_round_trips_through_the_adapter() -> None:
-    for event in load_fixture("three_agents_two_turns.jsonl"):
-        message = m.event_to_message(event)
-        assert message is not None
-        if isinstance(event, ev.TextDelta):
-            assert isinstance(message, m.AgentText)
-            assert message.delta == event.delta and message.final == (event.phase == "final")
+def test_old_free_text_reasons_read_as_typed_fields() -> None:
+    old = ev.parse_event({"type": "agent_started", "agent": "a", "reason": "new answer agent2.1"})
+    assert (old.reason, old.after_label) == ("restart", "agent2.1")  # type: ignore[attr-defined]
+    assert ev.parse_event({"type": "agent_started", "agent": "a", "reason": "next round"}).reason == "next"  # type: ignore[attr-defined]
+    assert ev.parse_event({"type": "agent_stopped", "agent": "a", "why": "restarted: next round"}).restart  # type: ignore[attr-defined]
+    assert not ev.parse_event({"type": "agent_stopped", "agent": "a", "why": "consensus reached"}).restart  # type: ignore[attr-defined]
 
 
 class PaneApp(App[None]):
@@ -104,7 +112,7 @@ async def test_old_blocks_are_pruned_and_the_tail_is_bounded() -> None:
     async with app.run_test() as pilot:
         pane = app.query_one(AgentPane)
         for round_ in range(1, MAX_BLOCKS + 10):
-            pane.start_run("next round", 1, round_, False)
+            pane.start_run("next", 1, round_, False)
             pane.append_text(f"round {round_}\n" * 2000)
         await pilot.pause()
         pane.flush_text()
@@ -116,3 +124,21 @@ async def test_old_blocks_are_pruned_and_the_tail_is_bounded() -> None:
         shown = tail.shown_text.splitlines()
         assert shown[0] == "…" and len(shown) <= MAX_LINES + PRUNE_STEP + 2  # what is drawn is bounded
         assert tail.row_count <= MAX_LINES + PRUNE_STEP + 1
+
+
+async def test_the_pane_reads_typed_run_fields_not_text() -> None:
+    """A restart says which answer caused it (after_label); a stop before a restart adds no note,
+    other stops do (`restart`, not the wording of `why`)."""
+    from mgtui.tui.widgets.agent_pane import Note
+
+    app = PaneApp()
+    async with app.run_test() as pilot:
+        pane = app.query_one(AgentPane)
+        pane.apply(ev.AgentStarted(agent="alpha"))
+        pane.apply(ev.AgentStopped(agent="alpha", why="superseded", restart=True))
+        pane.apply(ev.AgentStarted(agent="alpha", round=2, reason="restart", after_label="agent2.1"))
+        pane.apply(ev.AgentStopped(agent="alpha", why="restarted, yet the turn ended", restart=False))
+        await pilot.pause()
+        notes = [str(n.content) for n in pane.query(Note)]
+        assert notes == ["── run 2, attempt 1: new answer agent2.1", "■ restarted, yet the turn ended"]
+        assert pane.state == "restarted"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import Collapsible, Static
 
+from mgtui.engine.events import Consensus, Ranking
+from mgtui.engine.turn_state import TurnState
 from mgtui.tui import messages as m
 from mgtui.tui.app import MgtuiApp
-from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.vote_sidebar import VoteSidebar
 from tests.tui.engines import fixture_factory, load_fixture, settle, wait_until
 
@@ -20,20 +21,20 @@ def make_app() -> MgtuiApp:
 
 async def run_turn(pilot) -> None:
     screen = pilot.app.screen
-    await wait_until(pilot, lambda: screen.engine_ready)
+    await wait_until(pilot, lambda: screen.control.ready)
     screen.post_message(m.PromptSubmitted("At what temperature does water boil?"))
     await pilot.pause()
-    await wait_until(pilot, lambda: not screen.turn_running)
+    await wait_until(pilot, lambda: not screen.team.running)
     await settle(pilot)
 
 
 def test_board_mean_ranks_follow_the_rankings_then_the_engine() -> None:
-    board = VoteBoard(agents=["a", "b", "c"])
-    board.rank("a", ["b", "a", "c"], {})
-    board.rank("b", ["b", "c", "a"], {})
+    board = TurnState(agents=["a", "b", "c"])
+    board.apply(Ranking(agent="a", order=["b", "a", "c"]))
+    board.apply(Ranking(agent="b", order=["b", "c", "a"]))
     assert board.method == "council"
     assert board.mean_ranks() == [("b", 1.0, 2), ("a", 2.5, 2), ("c", 2.5, 2)]  # tie: config order
-    board.decide("b", {"b": 2}, False, [], "ranking", "council", {"b": 1.0, "c": 2.0, "a": 3.0})
+    board.apply(Consensus(winner="b", tally={"b": 2}, how="ranking", method="council", aggregate_rank={"b": 1.0, "c": 2.0, "a": 3.0}))
     assert [row[0] for row in board.mean_ranks()] == ["b", "c", "a"]
 
 

@@ -47,14 +47,14 @@ async def test_real_engine_shows_the_final_answer(model_server: ModelServer, tmp
                    log_root=str(tmp_path / "logs"))  # the app's own engine process
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
-        await wait_until(pilot, lambda: screen.engine_ready, ENGINE_TRIES)
+        await wait_until(pilot, lambda: screen.control.ready, ENGINE_TRIES)
         screen.post_message(m.PromptSubmitted("What is six times seven?"))
         await wait_until(pilot, lambda: screen.query_one(FinalAnswerView).status != "", ENGINE_TRIES)
         view = screen.query_one(FinalAnswerView)
         assert view.status == "ok"
         assert view.content == "The answer is **42**."
-        assert screen.sidebar.board.winner == "alpha"
-        session = screen.status.session
+        assert screen.team.board.winner == "alpha"
+        session = screen.team.status.session
         await app.action_quit()
     assert (tmp_path / "logs" / session / "events.jsonl").is_file()
 
@@ -66,27 +66,27 @@ async def test_engine_killed_mid_turn_then_next_question_works(model_server: Mod
                    log_root=str(tmp_path / "logs"))  # the app's own engine process
     async with app.run_test(size=(140, 40)) as pilot:
         screen = app.screen
-        await wait_until(pilot, lambda: screen.engine_ready, ENGINE_TRIES)
-        session = screen.status.session
+        await wait_until(pilot, lambda: screen.control.ready, ENGINE_TRIES)
+        session = screen.team.status.session
         screen.post_message(m.PromptSubmitted("What is six times seven?"))
-        await wait_until(pilot, lambda: screen.panes and screen.panes["alpha"].chars_received > 0, ENGINE_TRIES)
+        await wait_until(pilot, lambda: screen.team.panes and screen.team.panes["alpha"].chars_received > 0, ENGINE_TRIES)
 
-        engine = screen.engine
+        engine = screen.control.engine
         assert isinstance(engine, EngineClient) and engine.pid is not None
         os.kill(engine.pid, signal.SIGKILL)
-        await wait_until(pilot, lambda: screen.status.engine == "dead", ENGINE_TRIES)
+        await wait_until(pilot, lambda: screen.team.status.engine == "dead", ENGINE_TRIES)
 
-        assert not screen.turn_running
-        assert screen.panes["alpha"].chars_received > 0  # what was shown stays
+        assert not screen.team.running
+        assert screen.team.panes["alpha"].chars_received > 0  # what was shown stays
         assert any("engine process stopped" in n.message for n in app._notifications)
         assert screen.query_one(FinalAnswerView).status == "failed"
 
         script_answers(model_server)
         screen.post_message(m.PromptSubmitted("What is six times seven, again?"))  # starts a new engine
         await wait_until(pilot, lambda: screen.query_one(FinalAnswerView).content != "", ENGINE_TRIES)
-        await wait_until(pilot, lambda: not screen.turn_running, ENGINE_TRIES)
+        await wait_until(pilot, lambda: not screen.team.running, ENGINE_TRIES)
         assert screen.query_one(FinalAnswerView).status == "ok"
-        assert screen.status.session == session  # the new engine resumed the same session
+        assert screen.team.status.session == session  # the new engine resumed the same session
         await app.action_quit()
 
 

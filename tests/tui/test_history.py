@@ -81,7 +81,7 @@ async def test_sessions_key_opens_the_browser_and_replays(tmp_path: Path) -> Non
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ReplayScreen))
         replay = app.screen
-        assert replay.replay_dir == folder
+        assert replay.session_dir == folder
         await wait_until(pilot, lambda: replay.source.total > 0)
         assert replay.source.events[0].session == json.loads((folder / "events.jsonl").read_text().splitlines()[0])["session"]
 

@@ -31,7 +31,7 @@ async def test_escapes_in_reasoning_reasons_and_errors_are_never_drawn_raw() -> 
     app = make_app("council_one_turn.jsonl")
     async with app.run_test(size=(200, 50)) as pilot:
         await ask(pilot)
-        await wait_until(pilot, lambda: not pilot.app.screen.turn_running)
+        await wait_until(pilot, lambda: not pilot.app.screen.team.running)
         screen = pilot.app.screen
         for event in (
             TextDelta(turn=1, agent="skeptic", delta=f"thinking {HOSTILE}\n", phase="reasoning"),
@@ -53,7 +53,7 @@ async def test_escapes_in_the_writes_dialog_file_names_and_diffs_are_never_drawn
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await ask(pilot)
-        await wait_until(pilot, lambda: not pilot.app.screen.turn_running)
+        await wait_until(pilot, lambda: not pilot.app.screen.team.running)
         files = [{"path": f"/work/project/{MARKUP}{ESCAPES}.md", "bytes": 10, "new": True,
                   "diff": f"--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+{HOSTILE}\n"}]
         m.post_event(pilot.app.screen, WritesProposed(turn=1, files=files))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mgtui.engine.events import Hint, VoteCast
+from mgtui.engine.events import Hint, VoteCast, VotesReset
 from mgtui.tui import messages as m
 from mgtui.tui.widgets.agent_pane import AgentPane, Note
 from mgtui.tui.widgets.prompt_bar import PromptBar
@@ -17,7 +17,7 @@ from tests.tui.test_main_screen import ask, make_app
 async def running_turn(pilot, made: list[FixtureEngine]) -> None:
     await ask(pilot)
     await settle(pilot)
-    assert pilot.app.screen.turn_running and made
+    assert pilot.app.screen.team.running and made
 
 
 async def test_enter_during_a_turn_sends_a_hint_and_at_agent_names_one() -> None:
@@ -57,7 +57,7 @@ async def test_a_hint_shows_in_the_panes_it_reached() -> None:
         await ask(pilot)
         m.post_event(app.screen, Hint(turn=1, text="use Celsius", to=["alpha", "gamma"]))
         await settle(pilot)
-        notes = {aid: [str(n.content) for n in pane.query(Note)] for aid, pane in app.screen.panes.items()}
+        notes = {aid: [str(n.content) for n in pane.query(Note)] for aid, pane in app.screen.team.panes.items()}
         assert any("✉ you: use Celsius" in n for n in notes["alpha"]) and any("✉ you: use Celsius" in n for n in notes["gamma"])
         assert not any("Celsius" in n for n in notes["beta"])
 
@@ -72,7 +72,7 @@ async def test_v_votes_for_the_focused_pane_only_for_a_voter() -> None:
         await pilot.press("v")  # an observer: `v` is just text for the prompt
         await pilot.pause()
         assert made[0].human_commands == [] and screen.query_one(PromptBar).text == "v"
-        screen.engine_options = {"human": "voter"}
+        screen.control.options = {"human": "voter"}
         screen.query_one(PromptBar).text = ""
         await pilot.click("#pane-alpha")
         await pilot.press("v")
@@ -91,7 +91,7 @@ async def test_sidebar_shows_and_counts_the_human_vote_and_a_reset_clears_it() -
         assert board.human_vote is not None and board.human_vote.target == "alpha"
         assert [v.voter for v in board.votes_for("alpha")].count("human") == 1
         assert "your vote: alpha" in str(screen.query_one("#vote-human").content)
-        screen.post_message(m.VotesReset(1, "beta", ["alpha", "human"]))
+        m.post_event(screen, VotesReset(turn=1, by="beta", cleared=["alpha", "human"]))
         await settle(pilot)
         assert screen.query_one(VoteSidebar).board.human_vote is None
 
@@ -129,11 +129,11 @@ async def test_y_copies_the_agents_answer_to_a_file_and_says_where(tmp_path: Pat
     async with app.run_test(size=(160, 48)) as pilot:
         await running_turn(pilot, made)
         screen = app.screen
-        screen.session_dir = str(tmp_path)
+        screen.team.session_dir = str(tmp_path)
         await pilot.click("#pane-alpha")
         await pilot.press("y")
         await pilot.pause()
-        pane: AgentPane = screen.panes["alpha"]
+        pane: AgentPane = screen.team.panes["alpha"]
         assert (tmp_path / "clipboard.md").read_text(encoding="utf-8") == pane.latest_answer != ""
         notice = app._notifications.last.message if hasattr(app._notifications, "last") else list(app._notifications)[-1].message
         assert "OSC 52" in notice and "clipboard.md" in notice
@@ -146,7 +146,7 @@ async def test_question_strip_shows_the_typed_question_with_chips_and_the_engine
     app = make_app(limit=1, made=made)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
-        await wait_until(pilot, lambda: screen.engine_ready)
+        await wait_until(pilot, lambda: screen.control.ready)
         attached = [{"path": "notes.txt", "mode": "read", "bytes": 16}]
         full = 'Explain @notes.txt\n\n<attached file="notes.txt" mode="read-only">\nbody\n</attached>'
         screen.post_message(m.PromptSubmitted(full, typed="Explain @notes.txt", attachments=attached))
@@ -172,7 +172,7 @@ async def test_v_and_d_on_an_answer_in_the_sidebar() -> None:
         await pilot.press("v")  # an observer: `v` is just text for the prompt
         await pilot.pause()
         assert made[0].human_commands == [] and screen.query_one(PromptBar).text == "v"
-        screen.engine_options = {"human": "voter"}
+        screen.control.options = {"human": "voter"}
         screen.query_one(PromptBar).text = ""
         row = screen.query(AnswerRow).first()
         row.focus()

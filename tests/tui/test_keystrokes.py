@@ -16,7 +16,7 @@ async def test_keys_typed_after_clicking_a_pane_land_in_the_prompt() -> None:
         screen = app.screen
         prompt = screen.query_one(PromptBar)
         await pilot.click("#pane-beta")
-        assert app.focused is screen.panes["beta"]
+        assert app.focused is screen.team.panes["beta"]
         await pilot.press(*"hello world")
         await pilot.pause()
         assert prompt.text == "hello world"
@@ -37,7 +37,7 @@ async def test_escape_returns_focus_to_the_prompt() -> None:
 async def test_question_mark_is_text_when_the_prompt_holds_some() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.screen.screen_ready)
+        await wait_until(pilot, lambda: app.screen.team.ready)
         prompt = app.screen.query_one(PromptBar)
         await pilot.press(*"why")
         app.screen.set_focus(None)
@@ -65,9 +65,9 @@ async def test_a_burst_typed_after_clicking_a_pane_lands_whole_and_never_runs_pa
         screen = app.screen
         prompt = screen.query_one(PromptBar)
         await pilot.click("#pane-beta")
-        assert app.focused is screen.panes["beta"]
+        assert app.focused is screen.team.panes["beta"]
         restarts: list[str] = []
-        screen.panes["beta"].action_act = lambda what: restarts.append(what)  # type: ignore[method-assign]
+        screen.team.panes["beta"].action_act = lambda what: restarts.append(what)  # type: ignore[method-assign]
         text = "use short answers"
         for char in text:  # all queued before the app handles the first one
             key = "space" if char == " " else char

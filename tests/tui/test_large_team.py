@@ -22,10 +22,10 @@ def make_app() -> MgtuiApp:
 
 async def run_turn(pilot) -> None:
     screen = pilot.app.screen
-    await wait_until(pilot, lambda: screen.engine_ready)
+    await wait_until(pilot, lambda: screen.control.ready)
     screen.post_message(m.PromptSubmitted("At what temperature does water boil?"))
     await pilot.pause()
-    await wait_until(pilot, lambda: not screen.turn_running)
+    await wait_until(pilot, lambda: not screen.team.running)
     await settle(pilot)
 
 
@@ -72,7 +72,7 @@ async def test_sixteen_agents_each_have_a_visible_row_and_the_focused_one_expand
 async def test_nine_agents_or_fewer_keep_the_grid() -> None:
     app = MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory("three_agents_one_turn.jsonl"))
     async with app.run_test(size=(160, 44)) as pilot:
-        await wait_until(pilot, lambda: pilot.app.screen.engine_ready)
+        await wait_until(pilot, lambda: pilot.app.screen.control.ready)
         assert not pilot.app.screen.query_one("#agents").has_class("-compact")
         assert not any(p.has_class("-compact") for p in pilot.app.screen.query(AgentPane))
 

@@ -7,10 +7,11 @@ from textual.message import Message
 from mgtui.engine.events import FinalAnswer, TextDelta, TurnFinished
 from mgtui.tui import messages as m
 from mgtui.tui.app import MgtuiApp
-from mgtui.tui.screens.main import MainScreen, grid_shape
+from mgtui.tui.screens.main import MainScreen
 from mgtui.tui.widgets.agent_pane import AgentPane, AnswerBlock
 from mgtui.tui.widgets.final_answer import FinalAnswerView
 from mgtui.tui.widgets.live_tail import LiveTail
+from mgtui.tui.widgets.team_view import grid_shape
 from mgtui.tui.widgets.vote_sidebar import VoteSidebar
 from tests.tui.engines import (
     FIXTURES,
@@ -31,7 +32,7 @@ def make_app(fixture: str = ONE_TURN, limit: int | None = None, made: list[Fixtu
 
 async def ask(pilot, text: str = "At what temperature does water boil?") -> None:
     screen = pilot.app.screen
-    await wait_until(pilot, lambda: screen.engine_ready)
+    await wait_until(pilot, lambda: screen.control.ready)
     screen.post_message(m.PromptSubmitted(text))
     await pilot.pause()
 
@@ -50,7 +51,7 @@ async def test_full_turn_from_recorded_events() -> None:
         await ask(pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        await wait_until(pilot, lambda: not screen.turn_running)
+        await wait_until(pilot, lambda: not screen.team.running)
         await settle(pilot)
 
         panes = list(screen.query(AgentPane))
@@ -71,8 +72,8 @@ async def test_full_turn_from_recorded_events() -> None:
         board = screen.query_one(VoteSidebar).board
         assert board.winner == final.agent
         assert board.resets == sum(1 for e in events if e.type == "votes_reset")
-        kinds = {type(msg) for msg in posted}
-        assert {m.TurnStarted, m.AnswerPosted, m.VoteCast, m.VotesReset, m.ConsensusReached, m.TurnFinished} <= kinds
+        kinds = {msg.event.type for msg in posted if isinstance(msg, m.EngineEvent)}
+        assert {"turn_started", "answer", "vote", "votes_reset", "consensus", "turn_finished"} <= kinds
 
 
 async def test_submit_refused_while_turn_runs() -> None:
@@ -81,7 +82,7 @@ async def test_submit_refused_while_turn_runs() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await ask(pilot)
         screen = app.screen
-        assert screen.turn_running
+        assert screen.team.running
         screen.post_message(m.PromptSubmitted("another question"))
         await pilot.pause()
         assert made[0].asked == ["At what temperature does water boil?"]
@@ -92,7 +93,7 @@ async def test_ctrl_c_cancels_only_a_running_turn() -> None:
     made: list[FixtureEngine] = []
     app = make_app(limit=20, made=made)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: app.screen.engine_ready)
+        await wait_until(pilot, lambda: app.screen.control.ready)
         await pilot.press("ctrl+c")
         assert made[0].cancels == 0
         await ask(pilot)
@@ -105,11 +106,11 @@ async def test_second_turn_archives_the_first() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         await ask(pilot)
-        await wait_until(pilot, lambda: not screen.turn_running)
+        await wait_until(pilot, lambda: not screen.team.running)
         await ask(pilot, "And on top of Everest?")
-        await wait_until(pilot, lambda: not screen.turn_running and len(screen.turns) == 1)
-        assert screen.turns[0].question == "At what temperature does water boil?"
-        assert screen.turns[0].status == "ok" and screen.turns[0].final
+        await wait_until(pilot, lambda: not screen.team.running and len(screen.team.turns) == 1)
+        assert screen.team.turns[0].question == "At what temperature does water boil?"
+        assert screen.team.turns[0].status == "ok" and screen.team.turns[0].final_answer
         assert screen.query_one("#history").has_class("-shown")
         assert str(screen.query_one("#question").content).startswith("Q2:")
 
@@ -120,7 +121,7 @@ async def test_narrow_terminal_stacks_panes_behind_tabs() -> None:
         await ask(pilot)
         await settle(pilot)
         screen = app.screen
-        assert screen.has_class("-narrow")
+        assert screen.team.has_class("-narrow")
         visible = [p.agent_id for p in screen.query(AgentPane) if p.display]
         assert visible == ["alpha"]
         await pilot.press("alt+right")
@@ -133,11 +134,11 @@ async def test_maximise_and_restore_a_pane() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await ask(pilot)
         await pilot.press("alt+right", "alt+right", "ctrl+o")
-        beta = app.screen.panes["beta"]
+        beta = app.screen.team.panes["beta"]
         assert app.screen.maximized is beta
         # Only the maximised pane renders its live text as Markdown.
         assert beta.tail is not None and beta.tail.markdown
-        assert not any(t.markdown for p in app.screen.panes.values() if p is not beta for t in p.query(LiveTail))
+        assert not any(t.markdown for p in app.screen.team.panes.values() if p is not beta for t in p.query(LiveTail))
         await pilot.press("ctrl+o")
         assert app.screen.maximized is None
         assert not beta.tail.markdown
@@ -164,7 +165,7 @@ async def test_edit_config_command_reloads_the_engine_config(tmp_path) -> None:
     config.write_text("agents:\n  - id: alpha\n    model: openai/alpha\n", encoding="utf-8")
     app = MgtuiApp(config_path=str(config), engine_factory=fixture_factory(ONE_TURN, None, made))
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: app.screen.engine_ready)
+        await wait_until(pilot, lambda: app.screen.control.ready)
         app.action_edit_config()
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfigEditorScreen"
@@ -182,13 +183,13 @@ async def test_a_continued_session_shows_its_earlier_turns(tmp_path) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         # Earlier turns go to the strip; the last one is back on screen as it was left.
-        await wait_until(pilot, lambda: len(screen.turns) == 1 and screen._current is not None and not screen.turn_running
-                         and bool(screen.final_view.content))
-        assert [t.question for t in screen.turns] == ["At what temperature does water boil?"]
-        assert all(t.status == "ok" and t.winner == "alpha" and t.final for t in screen.turns)
-        assert screen._current.question == "And on top of Everest?" and screen._current.status == "ok"
-        assert screen.sidebar.board.winner == "alpha"
-        assert all(p.query(AnswerBlock) for p in screen.panes.values())
+        await wait_until(pilot, lambda: len(screen.team.turns) == 1 and screen.team.board.turn == 2 and not screen.team.running
+                         and bool(screen.team.final_view.content))
+        assert [t.question for t in screen.team.turns] == ["At what temperature does water boil?"]
+        assert all(t.status == "ok" and t.winner == "alpha" and t.final_answer for t in screen.team.turns)
+        assert screen.team.board.question == "And on top of Everest?" and screen.team.board.status == "ok"
+        assert screen.team.board.winner == "alpha"
+        assert all(p.query(AnswerBlock) for p in screen.team.panes.values())
         from mgtui.tui.widgets.prompt_bar import PromptBar
 
         assert screen.query_one(PromptBar).history == ["At what temperature does water boil?", "And on top of Everest?"]
@@ -216,7 +217,7 @@ async def test_thinking_and_fallbacks_are_marked_in_the_panes() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await ask(pilot)
         screen = app.screen
-        await wait_until(pilot, lambda: not screen.turn_running)
+        await wait_until(pilot, lambda: not screen.team.running)
         await settle(pilot)
         alpha = next(p for p in screen.query(AgentPane) if p.agent_id == "alpha")
         thinking = [t for t in alpha.query(LiveTail) if t.has_class("-thinking")]
@@ -231,15 +232,36 @@ async def test_thinking_and_fallbacks_are_marked_in_the_panes() -> None:
 
 
 async def test_a_dropped_agent_says_why_in_the_sidebar() -> None:
-    from mgtui.tui.vote_board import VoteBoard
+    from mgtui.engine.events import AgentError
+    from mgtui.engine.turn_state import TurnState
 
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: bool(app.screen.query(VoteSidebar)))
+        # Once the panes are built: building them gives the sidebar a fresh board.
+        await wait_until(pilot, lambda: bool(app.screen.query(VoteSidebar)) and bool(app.screen.team.panes))
         sidebar = app.screen.query_one(VoteSidebar)
-        board = VoteBoard(agents=["alpha", "beta"])
-        board.drop("beta", "HTTP 500 from 127.0.0.1:8001: scripted failure")
+        board = TurnState(agents=["alpha", "beta"])
+        board.apply(AgentError(agent="beta", error="HTTP 500 from 127.0.0.1:8001: scripted failure", fatal=True))
         sidebar.board = board
         await pilot.pause()
         texts = [str(s.content) for s in sidebar.query(".vs-empty")]
         assert "✗ beta dropped: HTTP 500 from 127.0.0.1:8001: scripted failure" in texts
+
+
+async def test_a_votes_reset_relabels_the_voters_panes_and_tabs() -> None:
+    from mgtui.engine.events import VotesReset
+    from mgtui.tui.widgets.agent_pane import Note
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        screen = app.screen
+        await wait_until(pilot, lambda: not screen.team.running)
+        beta = screen.team.panes["beta"]
+        beta.state = "voted"  # as between its vote and the reset
+        m.post_event(screen, VotesReset(turn=1, by="gamma", cleared=["beta"]))
+        await settle(pilot)
+        assert beta.state == "answered"
+        assert str(list(beta.query(Note))[-1].content) == "↺ vote cleared: new answer by gamma"
+        assert "beta" not in screen.team.board.votes
+        assert screen.query_one("#vote-reset").content  # the sidebar counts the reset

@@ -8,8 +8,9 @@ import pytest
 from textual.widgets import Collapsible, Static, TextArea
 
 from mgtui.cli import tui_cmd
+from mgtui.engine import events as ev
+from mgtui.question_text import one_line
 from mgtui.tui import messages as m
-from mgtui.question_text import one_line, typed_part
 from mgtui.tui.app import MgtuiApp
 from mgtui.tui.replay_app import ReplayApp
 from mgtui.tui.screens.config_editor import ConfigEditorScreen
@@ -24,12 +25,10 @@ from tests.tui.engines import fixture_factory, settle, wait_until
 from tests.tui.test_main_screen import ONE_TURN, ask, make_app
 from tests.tui.test_replay import session_folder
 
-ATTACHED = 'Explain @notes.txt please\n\n<attached file="notes.txt" mode="read-only">\nsecret body\n</attached>'
+ATTACHED = [{"path": "notes.txt", "mode": "read", "bytes": 12}]
 
 
-def test_one_line_drops_attached_blocks_and_later_lines() -> None:
-    assert typed_part(ATTACHED) == "Explain @notes.txt please"
-    assert one_line(ATTACHED) == "Explain @notes.txt please"
+def test_one_line_keeps_the_first_line() -> None:
     assert one_line("first\nsecond") == "first …"
     assert one_line("x" * 10, limit=5) == "xxxx…"
 
@@ -38,7 +37,7 @@ async def test_quit_during_a_turn_asks_with_no_focused_and_survives_shutdown() -
     app = make_app(limit=20)
     async with app.run_test(size=(120, 40)) as pilot:
         await ask(pilot)
-        assert app.screen.turn_running
+        assert app.screen.team.running
         await app.action_quit()
         # The run ends right away, while the dialog may still be composing (it raised NoMatches).
     assert app._exception is None
@@ -73,12 +72,13 @@ async def test_question_strip_and_history_show_the_typed_question() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        await wait_until(pilot, lambda: screen.engine_ready)
-        screen.post_message(m.TurnStarted(1, ATTACHED))
+        await wait_until(pilot, lambda: screen.control.ready)
+        # The typed question and its attachments travel apart (turn_started.attachments).
+        m.post_event(screen, ev.TurnStarted(turn=1, question="Explain @notes.txt please", history_len=0, attachments=ATTACHED))
         await pilot.pause()
-        assert str(screen.query_one("#question", Static).render()) == "Q1: Explain @notes.txt please"
-        screen.post_message(m.TurnFinished(1, "ok", "alpha", "done", 1.0, None))
-        screen.post_message(m.TurnStarted(2, "next"))
+        assert str(screen.query_one("#question", Static).render()) == "Q1: Explain @notes.txt please  ⟨notes.txt · 12 B⟩"
+        m.post_event(screen, ev.TurnFinished(turn=1, status="ok", winner="alpha", final_answer="done", duration_s=1.0))
+        m.post_event(screen, ev.TurnStarted(turn=2, question="next", history_len=1))
         await pilot.pause()
         title = str(screen.query_one("#history").query_one(Collapsible).title)
         assert title.endswith("· Explain @notes.txt please") and "attached" not in title
@@ -89,8 +89,8 @@ async def test_status_bar_names_the_turn_once() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await ask(pilot)
         screen = app.screen
-        await wait_until(pilot, lambda: not screen.turn_running)
-        rendered = str(screen.status.render())
+        await wait_until(pilot, lambda: not screen.team.running)
+        rendered = str(screen.team.status.render())
         assert rendered.count("turn 1") == 1 and rendered.endswith("ok")
 
 
@@ -98,8 +98,8 @@ async def test_files_written_are_listed_under_the_final_answer() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        await wait_until(pilot, lambda: screen.engine_ready)
-        screen.post_message(m.FinalAnswer(1, "alpha", "Done: see the file.", ["src/app.py", "[b]x[/b].md"]))
+        await wait_until(pilot, lambda: screen.control.ready)
+        m.post_event(screen, ev.FinalAnswer(turn=1, agent="alpha", content="Done: see the file.", files_written=["src/app.py", "[b]x[/b].md"]))
         await settle(pilot)
         files = screen.query_one(FinalAnswerView).query_one(".final-files", Static)
         assert str(files.render()) == "✎ wrote src/app.py, [b]x[/b].md"  # file names are not markup
@@ -119,12 +119,12 @@ async def test_a_pending_retry_is_settled_when_the_turn_ends() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        await wait_until(pilot, lambda: bool(screen.panes))
-        screen.post_message(m.AgentErrored(1, "alpha", "HTTP 500", False))
+        await wait_until(pilot, lambda: bool(screen.team.panes))
+        m.post_event(screen, ev.AgentError(turn=1, agent="alpha", error="HTTP 500", fatal=False))
         await pilot.pause()
         pane = screen.query_one("#pane-alpha", AgentPane)
         assert pane.state == "error"
-        screen.post_message(m.TurnFinished(1, "cancelled", None, None, 1.0, None))
+        m.post_event(screen, ev.TurnFinished(turn=1, status="cancelled", duration_s=1.0))
         await pilot.pause()
         assert pane.state == "stopped"
 
@@ -133,11 +133,11 @@ async def test_engine_that_cannot_open_a_session_is_shown_stopped() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        await wait_until(pilot, lambda: screen.engine_ready)
-        screen.engine_ready = False  # as after a restart whose config broke meanwhile
+        await wait_until(pilot, lambda: screen.control.ready)
+        screen.control.ready = False  # as after a restart whose config broke meanwhile
         screen.post_message(m.EngineError("config error:\nx.yaml:1:1: bad"))
         await pilot.pause()
-        assert screen.status.engine == "stopped"
+        assert screen.team.status.engine == "stopped"
 
 
 async def test_replay_app_closes_on_escape_and_quits_without_a_main_screen(tmp_path: Path) -> None:

@@ -34,18 +34,18 @@ def make_app(limit: int | None = None, theme: str | None = None) -> MgtuiApp:
 def ask_and_settle(whole_turn: bool):
     async def run(pilot: Pilot) -> None:
         screen = pilot.app.screen
-        await wait_until(pilot, lambda: screen.engine_ready)
+        await wait_until(pilot, lambda: screen.control.ready)
         screen.post_message(m.PromptSubmitted("At what temperature does water boil?"))
         await pilot.pause()
         if whole_turn:
-            await wait_until(pilot, lambda: not screen.turn_running)
+            await wait_until(pilot, lambda: not screen.team.running)
         await settle(pilot)
 
     return run
 
 
 async def _ready(pilot: Pilot) -> None:
-    await wait_until(pilot, lambda: pilot.app.screen.engine_ready)
+    await wait_until(pilot, lambda: pilot.app.screen.control.ready)
     await settle(pilot)
 
 

@@ -22,10 +22,10 @@ async def test_status_shows_the_config_and_clears_a_stale_line() -> None:
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
-        await wait_until(pilot, lambda: screen.engine_ready)
-        assert screen.status.config == config_label("fixture.yaml")
-        assert "fixture.yaml" in str(screen.status.render())
-        screen.status.detail = "engine stopped (exit code -9)"
+        await wait_until(pilot, lambda: screen.control.ready)
+        assert screen.team.status.config == config_label("fixture.yaml")
+        assert "fixture.yaml" in str(screen.team.status.render())
+        screen.team.status.detail = "engine stopped (exit code -9)"
         await screen.action_restart_engine()
-        await wait_until(pilot, lambda: screen.engine_ready)
-        assert screen.status.detail == ""
+        await wait_until(pilot, lambda: screen.control.ready)
+        assert screen.team.status.detail == ""

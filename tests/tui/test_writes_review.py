@@ -22,7 +22,7 @@ FILES = [
 
 async def open_dialog(pilot: Pilot) -> None:
     await ask(pilot)
-    await wait_until(pilot, lambda: not pilot.app.screen.turn_running)
+    await wait_until(pilot, lambda: not pilot.app.screen.team.running)
     m.post_event(pilot.app.screen, WritesProposed(turn=1, files=FILES))
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, WritesReviewScreen))
     await wait_until(pilot, lambda: getattr(pilot.app.focused, "id", None) == "apply")

@@ -7,7 +7,6 @@ import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-
 from mgtui.config.loader import ConfigError, ConfigIssue, LoadedConfig, load_config_text
 from mgtui.config.pending import PendingConfig
 from mgtui.config.watcher import ConfigChanged, ConfigInvalid, ConfigUpdate, watch_config

@@ -1,6 +1,6 @@
 """Pure vote bookkeeping: invalidation, consensus, tally and tie-break."""
 
-from mgtui.engine.consensus import StandingVote, ConsensusLedger
+from mgtui.engine.consensus import ConsensusLedger, StandingVote
 
 
 def book() -> ConsensusLedger:

@@ -57,3 +57,14 @@ def test_cli_list_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert logs_cmd.main(["list", "--log-dir", str(tmp_path), "--json", "--limit", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert len(data["sessions"]) == 2 and data["sessions"][0]["created"] > data["sessions"][1]["created"]
+
+
+def test_prompt_of_a_council_turn_has_the_rankings() -> None:
+    from mgtui.engine.events import parse_event
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "council_one_turn.jsonl"
+    events = [parse_event(line) for line in fixture.read_text(encoding="utf-8").splitlines()]
+    prompt = build_prompt(summarize(events))
+    assert "- skeptic: pragmatist > skeptic > scholar" in prompt and "clearest (agent2)" in prompt
+    assert "**Council:** pragmatist by ranking; mean rank (1 = best) pragmatist: 1.333, skeptic: 2, scholar: 2.667" in prompt
+    assert "### Final answer (by pragmatist)" in prompt and "**Consensus:**" not in prompt

@@ -137,3 +137,56 @@ def test_summary_human_output_has_tables_and_chart(tmp_path: Path, capsys: pytes
 def test_unknown_session_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert logs_cmd.main(["summary", "nope", "--log-dir", str(tmp_path)]) == 1
     assert "no session 'nope'" in capsys.readouterr().err
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _fixture_session(root: Path, name: str) -> str:
+    lines = (FIXTURES / name).read_text(encoding="utf-8")
+    sid = json.loads(lines.splitlines()[0])["session"]
+    (root / sid).mkdir(parents=True)
+    (root / sid / "events.jsonl").write_text(lines, encoding="utf-8")
+    return sid
+
+
+def test_summary_counts_a_council_turn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sid = _fixture_session(tmp_path, "council_one_turn.jsonl")
+    data = run_json(capsys, "summary", sid, "--log-dir", str(tmp_path), "--json", "--no-cost")
+    (turn,) = data["turns"]
+    assert (turn["method"], turn["winner"], turn["how"]) == ("council", "pragmatist", "ranking")
+    assert turn["aggregate_rank"] == {"skeptic": 2.0, "pragmatist": 1.333, "scholar": 2.667}
+    assert turn["rankings"]["skeptic"] == ["pragmatist", "skeptic", "scholar"]
+    totals = data["totals"]
+    assert {a: (s["rankings"], s["first_places"], s["runs"], s["rounds"]) for a, s in totals.items()} == {
+        "skeptic": (1, 1, 2, 2), "pragmatist": (1, 2, 3, 2), "scholar": (1, 0, 2, 2)}  # pragmatist also presented
+    assert run_json(capsys, "summary", sid, "--log-dir", str(tmp_path), "--json", "--no-cost")["turns"][0]["rounds"] == []
+    assert logs_cmd.main(["summary", sid, "--log-dir", str(tmp_path), "--no-cost"]) == 0
+    out = capsys.readouterr().out
+    assert "rankings" in out and "mean rank pragmatist 1.333" in out and "≡ ranking" in out
+
+
+def test_council_runs_are_ranking_runs_not_other(tmp_path: Path) -> None:
+    from mgtui.logs.reader import read_events
+    from mgtui.logs.summary import summarize
+
+    sid = _fixture_session(tmp_path, "council_one_turn.jsonl")
+    events, _ = read_events(tmp_path / sid)
+    (turn,) = summarize(events).turns
+    kinds = sorted({span.reason for span in turn.spans})
+    assert kinds == ["present", "rank", "start"]
+    assert sum(1 for m in turn.marks if m.kind == "ranking") == 3
+
+
+def test_turn_facts_are_the_turn_state(tmp_path: Path) -> None:
+    from mgtui.engine.turn_state import fold_log
+    from mgtui.logs.reader import read_events
+    from mgtui.logs.summary import summarize
+
+    folder = write_hand_log(tmp_path)
+    events, _ = read_events(folder)
+    summary = summarize(events)
+    assert [t.state for t in summary.turns] == fold_log(folder / "events.jsonl")
+    first = summary.turns[0]
+    assert [a.label for a in first.answers] == ["agent1.1", "agent2.1", "agent2.2"]  # posting order, with times
+    assert [a.t for a in first.answers] == [4.0, 6.0, 8.0]

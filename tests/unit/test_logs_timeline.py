@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from mgtui.engine.turn_state import TurnState
 from mgtui.logs.summary import Mark, Span, TurnSummary
 from mgtui.logs.timeline import TurnTimeline
 
@@ -16,7 +17,7 @@ def _render(renderable, width: int = 70) -> list[str]:  # noqa: ANN001
 
 def _turn() -> TurnSummary:
     return TurnSummary(
-        turn=3, question="Why is the sky blue?", status="ok", winner="beta", duration_s=10.0,
+        turn=3, state=TurnState(turn=3, question="Why is the sky blue?", status="ok", winner="beta", duration_s=10.0),
         spans=[Span("alpha", 0, 2, "start"), Span("beta", 0, 4, "start"), Span("alpha", 5, 6, "restart"), Span("beta", 8, 10, "present")],
         marks=[
             Mark(2.0, "alpha", "answer", "agent1.1"), Mark(4.0, "beta", "answer", "agent2.1"),

@@ -70,7 +70,7 @@ class EvalScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="evals-list", name="list-evals")
     def load(self) -> None:
         evals = list_evals(self.root.parent)
-        self.app.call_from_thread(self._listed, evals)
+        self.app.call_from_thread(self._listed, evals)  # type: ignore[arg-type]  # awaited: Textual's stub says sync
 
     async def _listed(self, evals: list[EvalInfo]) -> None:
         self.evals = evals
@@ -92,7 +92,7 @@ class EvalScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="eval-detail", name="read-eval")
     def read(self, info: EvalInfo) -> None:
         summary, notices = load_summary(info.path, info.meta)
-        self.app.call_from_thread(self._show, info, summary, notices)
+        self.app.call_from_thread(self._show, info, summary, notices)  # type: ignore[arg-type]
 
     async def _replace(self, parts: list[Static]) -> None:
         """Swap the detail's widgets; one swap at a time (two reads may finish together)."""

@@ -54,7 +54,7 @@ class LogAnalysisScreen(Screen[None]):
     @work(thread=True, exclusive=True, name="log-analysis")
     def load(self) -> None:
         summary = load_summary(self.session_dir)
-        self.app.call_from_thread(self._show, summary)
+        self.app.call_from_thread(self._show, summary)  # type: ignore[arg-type]  # awaited: Textual's stub says sync
 
     async def _show(self, summary: SessionSummary) -> None:
         self.summary = summary

@@ -26,15 +26,16 @@ class SessionScreensMixin(_Base):
     log_root: str | None = None
 
     def _live_main(self) -> MainScreen | None:
-        return next((s for s in self.screen_stack if type(s) is MainScreen), None)
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
 
     def _session_on_screen(self) -> Path | None:
         """The log folder of the session shown: a replay on top, else the live one."""
-        replay_dir = getattr(self.screen, "replay_dir", None)
-        if replay_dir is not None:
-            return Path(replay_dir)
-        main = self._live_main()
-        return Path(main.session_dir) if main is not None and main.session_dir else None
+        from mgtui.tui.widgets.team_view import TeamView  # noqa: PLC0415
+
+        for screen in reversed(self.screen_stack):
+            for team in screen.query_children(TeamView):
+                return Path(team.session_dir) if team.session_dir else None
+        return None
 
     def _sessions_root(self) -> Path:
         from mgtui.logs.store import default_log_root  # noqa: PLC0415
@@ -85,11 +86,11 @@ class SessionScreensMixin(_Base):
         if main is None:  # `mgtui replay` runs no engine
             self.notify(f"To continue it, run: mgtui --session {folder.name}", title="Session", severity="warning")
             return
-        if main.turn_running:
+        if main.team.running:
             self.notify("A turn is running: wait for it or cancel it first.", severity="warning")
             return
         while self.screen is not main:
             await self.pop_screen()
-        main.session_dir = str(folder)
+        main.control.session_dir = str(folder)
         await main.action_restart_engine()
         self.notify(f"Continuing session {folder.name}.", title="Session")

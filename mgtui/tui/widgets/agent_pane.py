@@ -8,16 +8,17 @@ keeps a bounded DOM; the body sticks to the bottom while the user has not scroll
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Vertical
 from textual.content import Content
 from textual.markup import escape
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
@@ -25,6 +26,9 @@ from textual.widgets import Collapsible, Static
 from mgtui.tui.widgets.compact_line import CompactLine
 from mgtui.tui.widgets.follow_scroll import FollowScroll
 from mgtui.tui.widgets.live_tail import LiveTail
+
+if TYPE_CHECKING:
+    from mgtui.engine.events import AnyEvent
 
 MAX_BLOCKS = 40  # older blocks are removed; the event log keeps everything
 WORKFLOW_TOOLS = frozenset({"new_answer", "vote", "rank"})  # shown as answers/votes, not tool rows
@@ -81,12 +85,13 @@ class ToolRow(Collapsible):
         self.call_id = call_id
         self.tool_name = name
         self._body = Static(Text(f"arguments: {_short(arguments, 2000)}"))
-        super().__init__(self._body, title=Content(f"⚙ {name}({_short(arguments, 40)})"), collapsed=True)
+        # Content, not str: tool arguments are never markup (the stub says str; Textual takes both).
+        super().__init__(self._body, title=Content(f"⚙ {name}({_short(arguments, 40)})"), collapsed=True)  # type: ignore[arg-type]
 
     def set_result(self, result: Any, error: str | None) -> None:
         mark = "✗" if error else "✓"
         self.set_class(bool(error), "-error")
-        self.title = Content(f"{mark} {self.tool_name}: {_short(error or result, 48)}")
+        self.title = Content(f"{mark} {self.tool_name}: {_short(error or result, 48)}")  # type: ignore[assignment]
         self._body.update(Text(f"{self._body.content}\n{'error' if error else 'result'}: {_short(error or result, 4000)}"))
 
 
@@ -102,12 +107,12 @@ class Note(Static):
 
 
 class AgentPane(Vertical, can_focus=True):
-    """Shows one agent; all methods are called by the screen from engine messages."""
+    """Shows one agent: `apply` draws the engine events that name it (the team view routes them)."""
 
     ALLOW_MAXIMIZE = True
     BINDING_GROUP_TITLE = "Agent pane"
-    # The person acts on this agent (screens/main_human.py decides when each key is live; a
-    # key that is not live is typed into the prompt instead, see tui/stray_keys.py).
+    # The person acts on this agent (`can_act`, given by the team view, says when each key is
+    # live; a key that is not live is typed into the prompt instead, see tui/stray_keys.py).
     BINDINGS = [
         Binding("v", "act('vote')", "Vote", id="pane.vote", tooltip="Cast (or move) your vote to this agent's answer"),
         Binding("d", "act('decide')", "Pick", id="pane.decide",
@@ -170,6 +175,8 @@ class AgentPane(Vertical, can_focus=True):
         self._before_presenting = "answered"
         self.latest_answer = ""  # raw Markdown of the latest answer, for copying
         self._shown_name = agent_id  # blind mode: agentN until the consensus
+        self.name_of: Callable[[str], str] = str  # how other agents are named here (blind mode)
+        self.can_act: Callable[[str, str], bool] | None = None  # (agent, action) -> is the key live
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes=f"pane-header -state-{self.state}")
@@ -200,8 +207,7 @@ class AgentPane(Vertical, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action != "act" or not parameters:
             return True
-        allowed = getattr(self.screen, "pane_action_enabled", None)
-        return bool(allowed and allowed(self.agent_id, str(parameters[0])))
+        return self.can_act is not None and self.can_act(self.agent_id, str(parameters[0]))
 
     def action_act(self, action: str) -> None:
         self.post_message(self.Action(self.agent_id, action))
@@ -278,14 +284,59 @@ class AgentPane(Vertical, can_focus=True):
         self.label = ""
         self.latest_answer = ""
 
-    def start_run(self, reason: str, attempt: int, round_: int, vote_only: bool) -> None:
+    def apply(self, event: AnyEvent) -> None:
+        """Draw one engine event about this agent."""
+        from mgtui.engine import events as ev  # noqa: PLC0415 - loaded by then; not before the first frame
+
+        match event:
+            case ev.AgentStarted(reason="present"):
+                self.present()
+            case ev.AgentStarted():
+                self.start_run(event.reason, event.attempt, event.round, event.vote_only, event.after_label)
+            case ev.TextDelta(phase="reasoning"):
+                self.append_thinking(event.delta)
+            case ev.TextDelta():
+                self.append_text(event.delta)
+            case ev.ToolCall():
+                self.tool_call(event.call_id, event.name, event.arguments)
+            case ev.ToolResult():
+                self.tool_result(event.call_id, event.name, event.result, event.error)
+            case ev.HookRun() if event.outcome != "allow":  # only hooks that changed something
+                detail = f": {event.detail}" if event.detail else ""
+                self.note(f"{event.hook} hook {event.outcome} {event.tool}{detail}",
+                          "-error" if event.outcome in ("deny", "failed") else "-warning")
+            case ev.AnswerPosted():
+                self.show_answer(event.label, event.content, event.fallback)
+            case ev.VoteCast():
+                self.show_vote(self.name_of(event.target), event.label, event.reason, event.fallback)
+            case ev.VoteIgnored():
+                self.note(f"vote for {event.target} not counted: {event.why}", "-warning")
+            case ev.AgentError():
+                self.note(("dropped: " if event.fatal else "error: ") + event.error, "-error")
+                self.state = "dropped" if event.fatal else "error"
+            case ev.AgentStopped() if event.why and not event.restart:  # a restart has its run line
+                self.note(f"■ {event.why}")
+            case ev.Usage():
+                self.tokens += event.prompt_tokens + event.completion_tokens
+            case ev.Ranking():
+                self.show_ranking([self.name_of(a) for a in event.order])
+
+    def start_run(self, reason: str, attempt: int, round_: int, vote_only: bool, after_label: str | None = None) -> None:
+        from mgtui.engine.events import run_text  # noqa: PLC0415
+
         self.flush_text()
         self._thinking = None
         if reason != "start" or round_ > 1:
             extra = " · may only vote" if vote_only else ""
-            self._add(Note(Text(f"── run {round_}, attempt {attempt}: {reason}{extra}"), classes="-run"))
+            self._add(Note(Text(f"── run {round_}, attempt {attempt}: {run_text(reason, after_label)}{extra}"), classes="-run"))
         self._start_tail()
-        self.state = "thinking" if reason in ("start", "next round", "retry", "enforce", "rank") else "restarted"
+        self.state = "thinking" if reason in ("start", "next", "retry", "enforce", "rank") else "restarted"
+
+    def vote_cleared(self, by: str) -> None:
+        """Another agent's new answer cleared this agent's vote."""
+        self.note(f"↺ vote cleared: new answer by {by}", "-warning")
+        if self.state == "voted":
+            self.state = "answered" if self.label else "waiting"
 
     def append_thinking(self, delta: str) -> None:
         """Reasoning tokens: a dimmed tail of their own under a "thinking" label."""

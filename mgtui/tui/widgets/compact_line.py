@@ -10,8 +10,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from mgtui.tui.widgets.live_tail import clean_line
 from mgtui.tui.performance.tail_clock import tail_clock
+from mgtui.tui.widgets.live_tail import clean_line
 
 KEEP_CHARS = 400  # enough streamed text to find the last non-blank line
 

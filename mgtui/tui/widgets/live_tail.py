@@ -48,7 +48,7 @@ def wrap_line(line: str, width: int) -> list[str]:
     from rich._wrap import divide_line  # noqa: PLC0415 - Rich's own word wrapping, with cell widths
 
     offsets = [0, *divide_line(line, width, fold=True), len(line)]
-    rows = [line[start:end].rstrip() for start, end in zip(offsets, offsets[1:]) if end > start]
+    rows = [line[start:end].rstrip() for start, end in zip(offsets, offsets[1:], strict=False) if end > start]
     return [row if cell_len(row) <= width else row[:width] for row in rows] or [""]
 
 

@@ -27,7 +27,6 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Label, TextArea
 
-
 if TYPE_CHECKING:
     from mgtui.tui.attachments import Attachment
     from mgtui.tui.widgets.path_picker import PathPicker

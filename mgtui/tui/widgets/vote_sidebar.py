@@ -6,6 +6,9 @@ the engine anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,8 +17,10 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Static
 
-from mgtui.tui.vote_board import VoteBoard
 from mgtui.tui.widgets.agent_pane import AgentPane
+
+if TYPE_CHECKING:
+    from mgtui.engine.turn_state import TurnState
 
 
 GROUP_VOTERS_OVER = 3  # more voters than this for one answer are listed on one line
@@ -30,15 +35,15 @@ class AnswerRow(Static, can_focus=True):
         Binding("d", "act('decide')", "Pick", id="sidebar.decide", tooltip="End the coordination with this answer as the winner"),
     ]
 
-    def __init__(self, content: Text, agent: str) -> None:
+    def __init__(self, content: Text, agent: str, can_act: Callable[[str, str], bool] | None) -> None:
         super().__init__(content, classes="vs-answer")
         self.agent = agent
+        self.can_act = can_act  # the same rule as the pane's keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action != "act" or not parameters:
             return True
-        allowed = getattr(self.screen, "pane_action_enabled", None)  # same rule as the pane's keys
-        return bool(allowed and allowed(self.agent, str(parameters[0])))
+        return self.can_act is not None and self.can_act(self.agent, str(parameters[0]))
 
     def action_act(self, action: str) -> None:
         self.post_message(AgentPane.Action(self.agent, action))
@@ -67,19 +72,21 @@ class VoteSidebar(VerticalScroll):
     VoteSidebar Collapsible > Contents { padding: 0 0 0 2; }
     """
 
-    board: reactive[VoteBoard] = reactive(VoteBoard, recompose=True)
-    """The current turn's votes; set by the screen."""
+    board: reactive[TurnState | None] = reactive(None, recompose=True)
+    """A copy of the turn's state (engine/turn_state.py); set by the team view."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         # What the user opened or closed, kept across recomposes: vote key -> expanded.
         self.expanded: dict[str, bool] = {}
         self._default_open = False  # how reasons start in the current composition
+        self.can_act: Callable[[str, str], bool] | None = None  # set by the team view
 
     def _roomy(self) -> bool:
         """Reasons open by themselves when every vote fits (about three lines each)."""
         height = self.size.height or 40
-        return 6 + 3 * len(self.board.votes) + 2 * len(self.board.latest_label) <= height
+        board = self.board
+        return board is None or 6 + 3 * len(board.votes) + 2 * len(board.latest_label) <= height
 
     @on(Collapsible.Expanded)
     @on(Collapsible.Collapsed)
@@ -93,7 +100,9 @@ class VoteSidebar(VerticalScroll):
         self.expanded[key] = opened
 
     def compose(self) -> ComposeResult:
-        board = self.board
+        if (board := self.board) is None:
+            yield from self._compose_empty()
+            return
         if board.method == "council":
             yield from self._compose_council(board)
             return
@@ -118,7 +127,7 @@ class VoteSidebar(VerticalScroll):
             if label is None:
                 continue
             votes = board.votes_for(agent)
-            yield AnswerRow(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), agent)
+            yield AnswerRow(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), agent, self.can_act)
             if len(votes) > (1 if len(board.agents) > LARGE_TEAM else GROUP_VOTERS_OVER):  # one line of voters, reasons on expand
                 with Collapsible(title=f"← {', '.join(board.name(v.voter) for v in votes)}", collapsed=True):
                     for vote in votes:
@@ -139,7 +148,7 @@ class VoteSidebar(VerticalScroll):
                 tied = ", ".join(board.tied)
                 yield Static(Text(f"tie between {tied}: first in config order wins"), classes="vs-tie")
 
-    def _compose_council(self, board: VoteBoard) -> ComposeResult:
+    def _compose_council(self, board: TurnState) -> ComposeResult:
         """Council mode: the aggregate ranking table (mean rank per answer, best first) and
         each reviewer's order with its reasons on expand."""
         yield Static("Council ranking", classes="vs-title")
@@ -164,3 +173,9 @@ class VoteSidebar(VerticalScroll):
             yield Static(Text(f"★ best ranked: {board.winner} ({board.how})"), classes="vs-winner", id="vote-winner")
             if board.tie:
                 yield Static(Text(f"tie between {', '.join(board.tied)}: first in config order wins"), classes="vs-tie")
+
+    def _compose_empty(self) -> ComposeResult:
+        """Before the first agent list: what an empty board shows."""
+        yield Static("Votes", classes="vs-title")
+        yield Static("0 of 0 voted", classes="vs-count", id="vote-count")
+        yield Static("no answers yet", classes="vs-empty")
