@@ -1,10 +1,9 @@
 """One clock draws every live tail of an app together, ten times a second.
 
-Each tail on its own timer drew at its own moment, so eight streaming panes repainted the
-screen at up to 60 unrelated moments a second and a key press nearly always waited behind a
-tail's frame. Drawn together, the screen is busy for a few short moments a second and idle in
-between, so a key is drawn at once. (Also measured and dropped: holding the tails back for
-50 ms after each key, so the key's frame is drawn alone; keys were no faster.)
+Tails that each drew on a timer of their own would repaint the screen at up to 60 unrelated
+moments a second with eight streaming panes, and a key press would nearly always wait behind
+a tail's frame. Drawn together, the screen is busy for a few short moments a second and idle
+in between, so a key is drawn at once.
 """
 
 from __future__ import annotations
