@@ -62,9 +62,11 @@ class MgtuiApp(SessionScreensMixin, App[None]):
 
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
-        """Toasts carry engine errors, provider messages, log notices and file names a model chose:
-        always plain text. `markup` is ignored: `Widget.notify` passes markup=True on every call
-        (Textual's default), so a widget's toast would parse `x[/b].md` as markup."""
+        """Toasts carry engine errors, provider messages and file names: always plain text.
+
+        `markup` is ignored: `Widget.notify` (every screen's) passes its own default, True, so a
+        default here protected nothing, and a config error's `[type=missing]` vanished or
+        `[/b]` broke the toast."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
     def __init__(
         self,
