@@ -87,10 +87,10 @@ class MainScreen(Screen[None]):
             self.set_interval(gc_policy.CHECK_SECONDS, self._full_passes.check)
         await self.control.start()
 
-    def on_key(self, event: Key) -> None:
+    async def on_key(self, event: Key) -> None:
         # A printable key nobody handled while the focus is off the prompt: type it there.
         with suppress(NoMatches):
-            route_to_prompt(self, self.query_one(PromptBar), event)
+            await route_to_prompt(self, self.query_one(PromptBar), event)
 
     def action_focus_prompt(self) -> None:
         self.query_one(PromptBar).focus()
