@@ -17,3 +17,21 @@ async def test_ctrl_c_with_no_turn_says_how_to_quit_in_plain_words() -> None:
         messages = [str(n.message) for n in app._notifications]
         assert any("to quit the app" in text for text in messages), messages
         assert not any("[b]" in text for text in messages), messages
+
+
+async def test_an_agent_dropped_by_the_person_says_so_once_in_its_pane() -> None:
+    """`x` on a pane: the engine stops the run ("dropped by the user") and then reports the
+    drop; the pane read "■ dropped by the user" and "dropped: dropped by the user"."""
+    from mgtui.engine.events import AgentError, AgentStopped
+    from mgtui.tui.widgets.agent_pane import AgentPane, Note
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: bool(app.screen.team.panes))
+        pane: AgentPane = app.screen.team.panes["beta"]
+        pane.apply(AgentStopped(agent="beta", why="dropped by the user"))
+        pane.apply(AgentError(agent="beta", error="dropped by the user", fatal=True, kind="human"))
+        await pilot.pause()
+        notes = [str(n.content) for n in pane.query(Note)]
+        assert sum("dropped by the user" in text for text in notes) == 1, notes
+        assert pane.state == "dropped"
