@@ -35,3 +35,45 @@ async def test_an_agent_dropped_by_the_person_says_so_once_in_its_pane() -> None
         notes = [str(n.content) for n in pane.query(Note)]
         assert sum("dropped by the user" in text for text in notes) == 1, notes
         assert pane.state == "dropped"
+
+
+async def test_ctrl_c_takes_back_a_question_typed_while_the_engine_starts() -> None:
+    """"Your question will be sent when it is ready": Ctrl+C before that showed the quit hint
+    and the question was sent anyway once the engine was up."""
+    import asyncio
+
+    from mgtui.tui import messages as m
+    from mgtui.tui.app import MgtuiApp
+    from mgtui.tui.widgets.prompt_bar import PromptBar
+    from tests.tui.engines import FixtureEngine
+
+    go = asyncio.Event()
+    made: list[FixtureEngine] = []
+
+    class SlowStart(FixtureEngine):
+        async def start(self) -> None:  # like the real client: ready is a message that comes later
+            self.alive = True
+            self._ready_task = asyncio.create_task(self._ready_later())
+
+        async def _ready_later(self) -> None:
+            await go.wait()
+            self.target.post_message(m.EngineReady(self.events[0].session, self.log_dir, self.agents))
+
+    def factory(target, _config, session_dir):  # type: ignore[no-untyped-def]
+        made.append(SlowStart(target, "three_agents_one_turn.jsonl", None, session_dir))
+        return made[-1]
+
+    app = MgtuiApp(config_path="fixture.yaml", engine_factory=factory)
+    async with app.run_test(size=(160, 48)) as pilot:
+        prompt = app.screen.query_one(PromptBar)
+        await wait_until(pilot, lambda: bool(made))
+        prompt.focus()
+        await pilot.press(*"why is the sky blue", "enter")
+        await wait_until(pilot, lambda: prompt.text == "")
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        go.set()
+        await wait_until(pilot, lambda: app.screen.control.ready)
+        await pilot.pause()
+        assert made[0].asked == []
+        assert prompt.text == "why is the sky blue"
