@@ -9,7 +9,11 @@ separate process so its CPU is not counted. Each team size runs with every
 `visibility_k` nearest peers plus the leader). Goals: overhead <= 5 % up to 16 agents;
 with neighbours, prompt characters per agent flat in N (32 agents <= 12x the 3-agent total).
 
-    python benchmarks/overhead.py [--latency 0.5] [--chunk-delay 0.01] [--agents 3 5 8 16 32] [--visibility all neighbours]
+    python benchmarks/overhead.py [--latency 0.5] [--chunk-delay 0.01] [--agents 3 5 8 16 32]
+                                  [--visibility all neighbours] [--repeat 3] [--profile]
+
+With --repeat each cell runs that many times and the table shows medians (wall time on a shared
+machine varies run to run; engine CPU per chunk and per call vary much less).
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import pstats
 import json
 import os
+import pstats
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,7 +64,7 @@ def union_length(spans: list[tuple[float, float]], lo: float, hi: float) -> floa
     return total
 
 
-def cpu_shares(profile: "cProfile.Profile") -> dict[str, float]:
+def cpu_shares(profile: cProfile.Profile) -> dict[str, float]:
     """Own CPU time by who spends it: mgtui, LiteLLM, openai/httpx/aiohttp, everything else."""
     shares = {"mgtui": 0.0, "litellm": 0.0, "http clients": 0.0, "other": 0.0}
     for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profile).stats.items():  # type: ignore[attr-defined]
@@ -110,10 +115,12 @@ def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False
             stdout=subprocess.PIPE,
             text=True,
         )
-        url = proc.stdout.readline().strip()  # type: ignore[union-attr]
-        t0, t1, cpu, shares, status = asyncio.run(one_turn(n_agents, url, tmp, profile, visibility))
-        proc.terminate()
-        proc.wait(10)
+        try:
+            url = proc.stdout.readline().strip()  # type: ignore[union-attr]
+            t0, t1, cpu, shares, status = asyncio.run(one_turn(n_agents, url, tmp, profile, visibility))
+        finally:  # a failing turn must not leave the server running (and holding our stdout)
+            proc.terminate()
+            proc.wait(10)
         spans = [s for s in json.loads(Path(spans_file).read_text()) if s[0] >= t0]  # the measured turn only
     busy = union_length([(s[0], s[1]) for s in spans], t0, t1)
     wall = t1 - t0
@@ -129,9 +136,40 @@ def run(n_agents: int, latency: float, chunk_delay: float, profile: bool = False
         "prompt_chars": sum(s[3] for s in spans),
         "chunks": chunks,
         "cpu_ms_per_chunk": 1000 * cpu / max(1, chunks),
+        "cpu_ms_per_call": 1000 * cpu / max(1, len(spans)),
         "cpu_s": cpu,
         "shares": shares,
     }
+
+
+def median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row per cell: medians of the measures that vary, the rest from the first run."""
+    row = dict(runs[0])
+    for key in ("wall_s", "model_busy_s", "overhead_pct", "cpu_ms_per_chunk", "cpu_ms_per_call", "cpu_s", "calls", "prompt_chars", "chunks"):
+        row[key] = statistics.median(r[key] for r in runs)
+    row["overhead_range"] = (min(r["overhead_pct"] for r in runs), max(r["overhead_pct"] for r in runs))
+    row["status"] = "ok" if all(r["status"] == "ok" for r in runs) else "/".join(sorted({r["status"] for r in runs}))
+    return row
+
+
+def print_table(rows: list[dict[str, Any]], repeat: int) -> None:
+    """The closing-note table: agents x visibility (Markdown, medians when repeated)."""
+    spread = " (min-max)" if repeat > 1 else ""
+    print(
+        f"\n| visibility | agents | status | overhead %{spread} | prompt chars / consensus | per agent | x 3-agent "
+        "| model calls | chunks | engine CPU ms / chunk | ms / call |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    base: dict[str, float] = {}
+    for r in rows:
+        base.setdefault(r["visibility"], r["prompt_chars"])  # the smallest team of this mode
+        lo, hi = r["overhead_range"]
+        overhead = f"{r['overhead_pct']:.1f}" + (f" ({lo:.1f}-{hi:.1f})" if repeat > 1 else "")
+        print(
+            f"| {r['visibility']} | {r['agents']} | {r['status']} | {overhead} | {r['prompt_chars']:,.0f} | {r['prompt_chars'] / r['agents']:,.0f} "
+            f"| {r['prompt_chars'] / max(1, base[r['visibility']]):.1f}x | {r['calls']:.0f} | {r['chunks']:.0f} "
+            f"| {r['cpu_ms_per_chunk']:.3f} | {r['cpu_ms_per_call']:.1f} |"
+        )
 
 
 def main() -> None:
@@ -140,34 +178,33 @@ def main() -> None:
     parser.add_argument("--chunk-delay", type=float, default=0.01)
     parser.add_argument("--agents", type=int, nargs="*", default=[3, 5, 8, 16, 32])
     parser.add_argument("--visibility", nargs="*", default=["all", "neighbours"], choices=["all", "ring", "neighbours"])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per cell; the table shows medians")
     parser.add_argument("--profile", action="store_true", help="add a profiled run that splits CPU by owner")
     args = parser.parse_args()
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
-    rows = [run(n, args.latency, args.chunk_delay, visibility=v) for v in args.visibility for n in args.agents]
-    header = (
-        f"{'visibility':>10} {'agents':>6} {'status':>6} {'calls':>5} {'wall s':>7} {'model s':>7} {'overhead':>8} "
-        f"{'prompt chars':>12} {'per agent':>9} {'x 3-agent':>9} {'chunks':>6} {'CPU ms/chunk':>12} {'engine CPU s':>12}"
-    )
-    print(f"latency {args.latency}s per call + {args.chunk_delay}s per chunk")
-    print(header)
-    base: dict[str, int] = {}
-    for r in rows:
-        base.setdefault(r["visibility"], r["prompt_chars"])  # the smallest team of this mode
-        ratio = r["prompt_chars"] / max(1, base[r["visibility"]])
-        print(
-            f"{r['visibility']:>10} {r['agents']:>6} {r['status']:>6} {r['calls']:>5} {r['wall_s']:>7.2f} {r['model_busy_s']:>7.2f} "
-            f"{r['overhead_pct']:>7.1f}% {r['prompt_chars']:>12} {r['prompt_chars'] // r['agents']:>9} {ratio:>8.1f}x {r['chunks']:>6} {r['cpu_ms_per_chunk']:>12.3f} {r['cpu_s']:>12.2f}"
-        )
-    print("CPU per chunk is the whole engine process, LiteLLM's streaming included. On a busy machine")
-    print("wall time (and so overhead) includes waiting for a core: compare engine CPU s then.")
+    print(f"latency {args.latency}s per call + {args.chunk_delay}s per chunk; load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    cells: dict[tuple[str, int], list[dict[str, Any]]] = {(v, n): [] for v in args.visibility for n in args.agents}
+    for _ in range(args.repeat):  # rounds over every cell, so a busy spell of the machine hits all cells alike
+        for key in cells:
+            r = run(key[1], args.latency, args.chunk_delay, visibility=key[0])
+            cells[key].append(r)
+            print(
+                f"  {r['visibility']:>10} {r['agents']:>3} agents: {r['status']}, overhead {r['overhead_pct']:5.1f}% "
+                f"(wall {r['wall_s']:.2f}s, model busy {r['model_busy_s']:.2f}s), "
+                f"{r['cpu_ms_per_chunk']:.3f} ms CPU/chunk, {r['cpu_ms_per_call']:.1f} ms CPU/call",
+                flush=True,
+            )
+    print_table([median_row(runs) for runs in cells.values()], args.repeat)
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}. Engine CPU is the whole engine process (LiteLLM's streaming")
+    print("included) per streamed chunk and per model call. On a busy machine wall time (and so overhead) includes")
+    print("waiting for a core: compare the CPU columns then.")
     if args.profile:
         shares = run(max(args.agents), args.latency, args.chunk_delay, profile=True)["shares"]
         total = sum(shares.values()) or 1.0
         print(f"\nwho spends the engine's CPU ({max(args.agents)} agents, one profiled turn):")
         for owner, seconds in sorted(shares.items(), key=lambda kv: -kv[1]):
             print(f"  {owner:<13} {seconds * 1000:8.1f} ms  {100 * seconds / total:5.1f} %")
-
 
 if __name__ == "__main__":
     main()

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mgtui.cli.args import parse_args
+
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 130
 
 
@@ -51,10 +53,9 @@ def _fail(message: str) -> int:
 
 def main(argv: list[str]) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    args = parse_args(parser, argv)
+    if isinstance(args, int):
+        return args
     if args.n is not None and args.n < 1:
         return _fail("--n must be at least 1")
     if args.concurrency < 1:

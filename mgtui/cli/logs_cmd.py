@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.console import Console, Group
 
+from mgtui.cli.args import parse_args
 from mgtui.cli.setup import SetupError, resolve
 from mgtui.logs.analyze import build_prompt, run_analysis
 from mgtui.logs.reader import read_events
@@ -146,10 +147,9 @@ def _analyze(args: argparse.Namespace, folder: Path, root: Path) -> int:
 
 def main(argv: list[str]) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    args = parse_args(parser, argv)
+    if isinstance(args, int):
+        return args
     root = _log_root(args)
     if args.command == "list":
         return _list(args, root)

@@ -10,6 +10,8 @@ import math
 import sys
 from pathlib import Path
 
+from mgtui.cli.args import parse_args
+
 
 def _speed(text: str) -> float:
     if text.lower() in ("instant", "inf", "max"):
@@ -32,10 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 1
+    args = parse_args(parser, argv)
+    if isinstance(args, int):
+        return args
     from mgtui.logs.store import (  # noqa: PLC0415
         SessionNotFound,
         default_log_root,

@@ -13,6 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
+from mgtui.cli.args import parse_args
 from mgtui.terminal_text import safe, safe_json
 
 EXIT_OK, EXIT_USAGE, EXIT_NO_AGENT, EXIT_TIMEOUT, EXIT_CANCELLED = 0, 1, 2, 3, 130
@@ -45,10 +46,9 @@ def _question(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
 
 def main(argv: list[str]) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors; ours is 1
-        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    args = parse_args(parser, argv)
+    if isinstance(args, int):
+        return args
     try:
         question = _question(args, parser)
     except SystemExit:

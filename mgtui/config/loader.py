@@ -215,11 +215,10 @@ def _model_warnings(data: dict[str, Any], index: dict[tuple[Any, ...], tuple[int
     return issues
 
 
-def load_config_text(text: str, file: str = "<config>") -> LoadedConfig:
-    """Parse and validate config text; raises ConfigError listing every issue."""
-    duplicates: list[ConfigIssue] = []
+def _parse_or_raise(text: str, file: str, duplicates: list[ConfigIssue]) -> tuple[Any, dict[tuple[Any, ...], tuple[int, int]]]:
+    """`_parse`, with every way YAML can fail turned into a ConfigError at file:line."""
     try:
-        raw, index = _parse(text, duplicates)
+        return _parse(text, duplicates)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -232,6 +231,12 @@ def load_config_text(text: str, file: str = "<config>") -> LoadedConfig:
         raise ConfigError(file, [ConfigIssue(str(exc), "", exc.line, exc.column)]) from None
     except RecursionError:  # nesting deeper than Python's stack (the alias check covers cycles)
         raise ConfigError(file, [ConfigIssue("the YAML nests too deeply", "", None, None)]) from None
+
+
+def load_config_text(text: str, file: str = "<config>") -> LoadedConfig:
+    """Parse and validate config text; raises ConfigError listing every issue."""
+    duplicates: list[ConfigIssue] = []
+    raw, index = _parse_or_raise(text, file, duplicates)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -279,18 +284,7 @@ def decode_config(data: bytes, file: str) -> str:
 def load_yaml_data(text: str, file: str = "<config>") -> Any:
     """Plain YAML data (no validation) under the same alias budget, for other YAML inputs
     such as MassGen configs; errors are ConfigError with file:line."""
-    try:
-        return _parse(text, [])[0]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        issue = ConfigIssue(f"YAML syntax error: {getattr(exc, 'problem', None) or exc}")
-        if mark is not None:
-            issue.line, issue.column = mark.line + 1, mark.column + 1
-        raise ConfigError(file, [issue]) from None
-    except YamlTooLarge as exc:
-        raise ConfigError(file, [ConfigIssue(str(exc), "", exc.line, exc.column)]) from None
-    except RecursionError:
-        raise ConfigError(file, [ConfigIssue("the YAML nests too deeply")]) from None
+    return _parse_or_raise(text, file, [])[0]
 
 
 def load_config_file(path: str | os.PathLike[str]) -> LoadedConfig:

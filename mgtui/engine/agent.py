@@ -60,6 +60,11 @@ class RunState:
         return "".join(self.transcripts)
 
     @property
+    def drafting_answer(self) -> bool:
+        """Its current reply is writing a new_answer call: an answer is about to land."""
+        return bool(self.coalescers) and self.coalescers[0].drafting_answer
+
+    @property
     def partial(self) -> str:
         current = self.coalescers[0].total if self.coalescers else ""
         return (self.transcript + current).strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -40,12 +41,14 @@ class ConsensusLedger:
             self.live = set(self.order)
 
     # answers ----------------------------------------------------------------
-    def add_answer(self, agent: str, content: str) -> tuple[int, list[str]]:
-        """Record an answer; every standing vote is cleared. Returns (k, voters cleared)."""
+    def add_answer(self, agent: str, content: str, keep: Collection[str] = ()) -> tuple[int, list[str]]:
+        """Record an answer; standing votes are cleared but those of `keep` (voters who cannot
+        see the answer under limited visibility). Returns (k, voters cleared)."""
         self.answers.setdefault(agent, []).append(content)
         self._answer_seq[agent] = next(self._clock)
-        cleared = [v for v in self.order if v in self.votes] + [v for v in self.votes if v not in self.order]  # + the human
-        self.votes.clear()
+        cleared = [v for v in self.order if v in self.votes and v not in keep] + [v for v in self.votes if v not in self.order]  # + the human
+        for voter in cleared:
+            del self.votes[voter]
         return len(self.answers[agent]), cleared
 
     def answer_count(self, agent: str) -> int:

@@ -71,7 +71,10 @@ class TurnOutcome:
 
 
 _CANCEL = object()
-RESTART_SETTLE_SECONDS = 0.03  # wait this long for more results before restarting agents
+# Deferred restarts wait while an answer an agent would see is being written (its run would be
+# stale on arrival); they re-check this often, and wait no longer than the cap in all.
+RESTART_RECHECK_SECONDS = 0.05
+RESTART_WAIT_MAX_SECONDS = 5.0
 
 
 class Orchestrator:
@@ -97,6 +100,8 @@ class Orchestrator:
         self.usage: dict[str, dict[str, int]] = {a.id: {"prompt_tokens": 0, "completion_tokens": 0} for a in config.agents}
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._deferred: dict[str, tuple[RunReason, str | None]] = {}  # agent -> (reason, after_label) of its restart once the queue is drained
+        self._deferred_since = 0.0  # when the oldest deferred restart was asked for
+        self._stopping: set[asyncio.Task[None]] = set()  # cancelled runs still unwinding
         self._cancelled = False
         self.question = ""
         self.files_written: list[str] = []  # by the final presenter's tools
@@ -135,10 +140,15 @@ class Orchestrator:
         slot.pending = False
         slot.run_id += 1
 
+    def _seen_by(self, reader: str) -> set[str]:
+        """Agents whose answers `reader` may read and vote for now (visibility)."""
+        s = self.settings
+        return visibility.visible_to(self.book.order, reader, s.visibility, s.visibility_k, visibility.leader(self.book.tally(), self.book.order))
+
     def _visible_answers(self, reader: str | None = None) -> list[protocol.VisibleAnswer]:
         """Answers `reader` may read and vote for (visibility), peers' bounded in length."""
         s = self.settings
-        seen = visibility.visible_to(self.book.order, reader, s.visibility, s.visibility_k, visibility.leader(self.book.tally(), self.book.order)) if reader else None
+        seen = self._seen_by(reader) if reader else None
         out = []
         for agent_id in self.book.agents_with_answers():
             if seen is not None and agent_id not in seen:
@@ -155,6 +165,11 @@ class Orchestrator:
         if slot.running:
             assert slot.task is not None
             slot.task.cancel()
+            # The slot is free at once (its next run may start before this task has unwound);
+            # the task is still awaited when the turn ends.
+            self._stopping.add(slot.task)
+            slot.task.add_done_callback(self._stopping.discard)
+            slot.task = None
             self.emit(AgentStopped(agent=slot.cfg.id, why=why, restart=restart, partial=slot.state.partial))
 
     # runs ---------------------------------------------------------------------
@@ -180,6 +195,8 @@ class Orchestrator:
         """Stop stale work now; start the new run once the queue is drained, so answers that
         arrive together cause one restart per agent instead of one per answer."""
         self._stop(slot, f"restarted: {run_text(reason, after_label)}", restart=True)
+        if not self._deferred:
+            self._deferred_since = time.monotonic()
         self._deferred[slot.cfg.id] = (reason, after_label)
 
     def _start_deferred(self) -> None:
@@ -189,15 +206,32 @@ class Orchestrator:
             if agent_id in deferred and agent_id in self.book.live and not slot.pending and not slot.running:
                 self._start_run(slot, *deferred[agent_id])
 
+    def _answer_coming(self) -> bool:
+        """Whether a running agent is writing a new answer that a deferred agent would see:
+        starting that agent now would only make a run that is stale when the answer lands."""
+        writers = [s.cfg.id for s in self.slots.values() if s.running and s.state.drafting_answer]
+        if not writers:
+            return False
+        if self.settings.visibility == "all":
+            return True
+        return any(w in self._seen_by(reader) for reader in self._deferred for w in writers)
+
     async def _next_result(self, deadline: float) -> Any:
-        """The next queue item. Deferred restarts begin once results stop arriving for a
-        moment (answers often land together); raises TimeoutError at the turn deadline."""
-        if self._deferred:
-            settle = min(RESTART_SETTLE_SECONDS, max(0.0, deadline - time.monotonic()))
-            try:
-                return await asyncio.wait_for(self._queue.get(), timeout=settle)
-            except TimeoutError:
+        """The next queue item. Deferred restarts begin as soon as the queue is drained and no
+        answer they would see is being written; raises TimeoutError at the turn deadline."""
+        while self._deferred:
+            if not self._queue.empty():
+                return self._queue.get_nowait()
+            waited = time.monotonic() - self._deferred_since
+            if waited >= RESTART_WAIT_MAX_SECONDS or not self._answer_coming():
                 self._start_deferred()
+                break
+            recheck = min(RESTART_RECHECK_SECONDS, max(0.0, deadline - time.monotonic()))
+            try:
+                return await asyncio.wait_for(self._queue.get(), timeout=recheck)
+            except TimeoutError:
+                if time.monotonic() >= deadline:
+                    raise
         return await asyncio.wait_for(self._queue.get(), timeout=max(0.0, deadline - time.monotonic()))
 
     async def _run(self, slot: AgentSlot, run_id: int, messages: list[dict[str, Any]], vote_ids: list[str], can_answer: bool) -> None:
@@ -225,19 +259,32 @@ class Orchestrator:
             result = exc
         except Exception as exc:  # a bug must drop one agent, not the turn
             result = AgentDropped("internal", short_error(exc))
-        slot.pending = True
+        if run_id == slot.run_id:  # a replaced run that finished anyway must not hold the slot
+            slot.pending = True
         self._queue.put_nowait((slot.cfg.id, run_id, result))
 
     # decisions ----------------------------------------------------------------
     def _on_answer(self, slot: AgentSlot, content: str, fallback: str | None = None) -> None:
-        k, cleared = self.book.add_answer(slot.cfg.id, content)
+        # Who can see this answer (and so has a vote and a run it makes stale): with `ring` /
+        # `neighbours`, only the author's peers, those who voted for it, and everyone when the
+        # author leads. The others keep their votes and runs: the answer is not in their view.
+        author = slot.cfg.id
+        concerned = {
+            a for a in self.book.order
+            if a != author and (author in self._seen_by(a) or getattr(self.book.votes.get(a), "target", None) == author)
+        }
+        unconcerned = [a for a in self.book.order if a != author and a not in concerned]
+        k, cleared = self.book.add_answer(author, content, keep=unconcerned)
         self.version += 1
+        for agent_id in unconcerned:  # their view did not change: their current run is not stale
+            if self.slots[agent_id].seen_version == self.version - 1:
+                self.slots[agent_id].seen_version = self.version
         label = protocol.answer_label(slot.anon, k)
-        self.emit(AnswerPosted(agent=slot.cfg.id, label=label, content=content, answer_index=k, fallback=fallback))  # type: ignore[arg-type]
+        self.emit(AnswerPosted(agent=author, label=label, content=content, answer_index=k, fallback=fallback))  # type: ignore[arg-type]
         if cleared:
-            self.emit(VotesReset(by=slot.cfg.id, cleared=cleared))
+            self.emit(VotesReset(by=author, cleared=cleared))
         for other in self.slots.values():
-            if other is slot or other.cfg.id not in self.book.live:
+            if other is slot or other.cfg.id not in self.book.live or other.cfg.id not in concerned:
                 continue
             if other.pending:
                 continue  # its finished result is handled next: answers count, stale votes restart it
@@ -274,7 +321,7 @@ class Orchestrator:
 
     async def _reap(self) -> None:
         """Cancel and await every agent task, however the turn ended (even if it was cancelled)."""
-        tasks = [s.task for s in self.slots.values() if s.task is not None and not s.task.done()]
+        tasks = [s.task for s in self.slots.values() if s.task is not None and not s.task.done()] + list(self._stopping)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -292,7 +339,8 @@ class Orchestrator:
         for slot in self.slots.values():
             missing = missing_credentials(slot.cfg.model, slot.cfg.api_key, slot.cfg.api_base)
             if missing:
-                self._on_dropped(slot, AgentDropped("config", f"{slot.cfg.model} needs {' or '.join(missing)}: set it in the environment or give api_key in the config"))
+                needs = f"{slot.cfg.model} needs {' or '.join(missing)}"
+                self._on_dropped(slot, AgentDropped("config", f"{needs}: set it in the environment or give api_key in the config"))
             elif council is None:
                 self._start_run(slot, "start")
         if council is not None:

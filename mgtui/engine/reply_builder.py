@@ -103,7 +103,9 @@ class ReplyBuilder:
         if piece:
             call.parts.append(piece)
             if call.name == NEW_ANSWER:  # show the answer as it is written
-                call.draft = call.draft or DraftDecoder()
+                if call.draft is None:
+                    call.draft = DraftDecoder()
+                    self._coalescer.drafting_answer = True
                 self._coalescer.add(call.draft.push(piece))
 
     # -- the end --------------------------------------------------------------------------
@@ -123,6 +125,10 @@ class ReplyBuilder:
         if "".join(self._text).strip():
             return None
         return "stream ended before any output"
+
+    def output_text(self) -> str:
+        """Everything the model wrote so far (text, reasoning, tool arguments): for a token count."""
+        return "".join([*self._text, *self._reasoning, *(p for c in self._calls for p in c.parts)])
 
     def reply(self, unterminated: bool = False) -> Any:
         from mgtui.engine.streaming import StreamedReply  # noqa: PLC0415 - the dataclass lives with its users

@@ -42,6 +42,8 @@ from mgtui.providers.litellm_access import ensure_providers, get_litellm
 
 MAX_COMMAND_BYTES = 16 * 1024 * 1024  # a question with its attachments fits; a longer line is refused
 READ_CHUNK = 1 << 16
+# Events serialise with `type` first (events._Event): the turn's end is seen without parsing each line.
+TURN_FINISHED_LINE = '{"type":"turn_finished"'
 
 
 class EngineService:
@@ -52,6 +54,7 @@ class EngineService:
         self.session_dir = session_dir
         self.session: Session | None = None
         self._turn: asyncio.Task[Any] | None = None
+        self._turn_over = False  # the running task sent its turn_finished (it is only tidying up)
         self.pending: PendingConfig | None = None  # set once a config is loaded
         self._stop_watching = asyncio.Event()
 
@@ -65,6 +68,8 @@ class EngineService:
         A blocking write: a UI that reads slowly slows the engine instead of growing a buffer."""
         self._out.write(line)
         self._out.flush()
+        if line.startswith(TURN_FINISHED_LINE):
+            self._turn_over = True
 
     def sink(self, event: Any) -> None:
         """An event the service makes itself, outside the session's log."""
@@ -100,8 +105,15 @@ class EngineService:
         )
 
     @property
-    def busy(self) -> bool:
+    def turn_task_running(self) -> bool:
         return self._turn is not None and not self._turn.done()
+
+    @property
+    def busy(self) -> bool:
+        """A turn runs that has not sent its turn_finished: an ask now is refused. After
+        turn_finished the UI takes the next question, so the service must too (the task may
+        still be reaping cancelled agents or diffing proposed writes)."""
+        return self.turn_task_running and not self._turn_over
 
     async def handle(self, command: dict[str, Any]) -> bool:
         """Run one command; False means stop serving."""
@@ -155,17 +167,21 @@ class EngineService:
         if self.session is None:
             self.error("no usable config: fix it and reload")
             return
-        if self.pending is not None:
-            loaded, applied = self.pending.begin_turn()  # a new config applies between turns only
-            if applied:
-                self.session.use_config(loaded)
         # `@path:w` from the prompt: writable for this turn's final presenter (read-only before).
         context = [{"path": p, "permission": "write"} for p in write_paths or []]
-        self._turn = asyncio.create_task(self._run_turn(self.session, question, context, typed, attachments or []))
+        previous = self._turn if self.turn_task_running else None  # finished, still tidying up
+        self._turn_over = False
+        self._turn = asyncio.create_task(self._run_turn(self.session, question, context, typed, attachments or [], previous))
 
     async def _run_turn(self, session: Session, question: str, context: list[dict[str, str]], typed: str | None = None,
-                        attachments: list[dict[str, Any]] | None = None) -> None:
+                        attachments: list[dict[str, Any]] | None = None, after: asyncio.Task[Any] | None = None) -> None:
+        if after is not None:
+            await asyncio.wait([after])  # the last turn's tail; wait() leaves it alone if we are cancelled
         try:
+            if self.pending is not None:
+                loaded, applied = self.pending.begin_turn()  # a new config applies between turns only
+                if applied:
+                    session.use_config(loaded)
             await session.ask(question, context_paths=context, typed=typed, attachments=attachments or [])
         except Exception as exc:  # noqa: BLE001 - the process must outlive a turn that could not start
             # The turn never started (e.g. the local model is missing); a crash inside a turn is
@@ -226,7 +242,7 @@ class EngineService:
 
     async def close(self) -> None:
         self._stop_watching.set()
-        if self.busy and self.session is not None and self._turn is not None:
+        if self.turn_task_running and self.session is not None and self._turn is not None:
             self.session.cancel()
             try:
                 await asyncio.wait_for(asyncio.shield(self._turn), 5)

@@ -49,6 +49,7 @@ class TextCoalescer:
         # Everything seen this call (kept for partial answers on cancel), as parts: `+=` on one
         # growing string copied all of it on every delta (480k chars: seconds instead of ms).
         self._parts: list[str] = []
+        self.drafting_answer = False  # a new_answer call is being written (its answer lands soon)
 
     @property
     def total(self) -> str:
@@ -126,6 +127,54 @@ def short_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
+class _OneIterator:
+    """The provider's chunk stream behind one iterator that lives as long as the stream.
+
+    LiteLLM's stream wrapper runs `async for chunk in completion_stream` inside every
+    `__anext__`, so each chunk opens a new async generator over the OpenAI stream and drops it:
+    asyncio then finalises one generator per chunk (a wake-up of the loop through its
+    self-pipe, a task to close it) - about a fifth of the CPU each streamed chunk costs.
+    `__aiter__` returning itself keeps LiteLLM's own chunk handling and leaves out the waste.
+    """
+
+    __slots__ = ("_iterator", "_stream")
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._iterator = stream.__aiter__()
+
+    def __aiter__(self) -> _OneIterator:
+        return self
+
+    async def __anext__(self) -> Any:
+        return await self._iterator.__anext__()
+
+    async def aclose(self) -> None:
+        """LiteLLM closes its source this way: end our iterator, then the HTTP response."""
+        closer = getattr(self._iterator, "aclose", None)
+        if closer is not None:
+            await closer()
+        close = getattr(self._stream, "aclose", None) or getattr(self._stream, "close", None)
+        if close is not None:
+            result = close()
+            if hasattr(result, "__await__"):
+                await result
+
+    def __getattr__(self, name: str) -> Any:  # `response` and the like of the wrapped stream
+        return getattr(self._stream, name)
+
+
+def _iterate_once(response: Any) -> _OneIterator | None:
+    """Give LiteLLM's wrapper a chunk source that is iterated once (see _OneIterator); None
+    for providers whose wrapper opens its source lazily (it is read through LiteLLM only)."""
+    source = getattr(response, "completion_stream", None)
+    if source is None or not hasattr(source, "__aiter__"):
+        return None
+    if not isinstance(source, _OneIterator):
+        source = response.completion_stream = _OneIterator(source)
+    return source
+
+
 async def _close(response: Any) -> None:
     close = getattr(response, "aclose", None)
     if close is not None:
@@ -151,15 +200,34 @@ async def _stream_once(
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
     response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
+    source = _iterate_once(response)
     async for chunk in response:
         builder.chunk(chunk)
-        if builder.finished and getattr(chunk, "usage", None):
-            # The usage chunk after the finish is the last one. Asking for more only runs
-            # LiteLLM's success callbacks and cost lookup (~20 ms of CPU per call, on the
-            # critical path when a whole team finishes at once); the engine needs neither.
-            await _close(response)
+        if builder.finished and (source is not None or getattr(chunk, "usage", None)):
             break
-    return builder.reply()
+    if builder.finished:
+        # The reply is whole at its finish chunk. LiteLLM holds the usage chunk back until the
+        # stream's end and then rebuilds the whole response, prices it (an unknown model's
+        # failed price lookup formats a traceback) and runs its success callbacks: a third of
+        # the engine's CPU, on the critical path when a whole team finishes at once. The rest
+        # of the stream (the usage chunk, then the end) is read from the provider's stream.
+        if source is not None:
+            async for raw in source:
+                builder.chunk(raw)
+            if not (builder.prompt_tokens or builder.completion_tokens):
+                _estimate_usage(litellm, agent.model, messages, builder)  # what LiteLLM did at the end
+        await _close(response)
+    reply: StreamedReply = builder.reply()
+    return reply
+
+
+def _estimate_usage(litellm: Any, model: str, messages: list[dict[str, Any]], builder: ReplyBuilder) -> None:
+    """Token counts for a server that reports no usage, counted the way LiteLLM counts them."""
+    try:
+        builder.prompt_tokens = int(litellm.token_counter(model=model, messages=messages))
+        builder.completion_tokens = int(litellm.token_counter(model=model, text=builder.output_text(), count_response_tokens=True))
+    except Exception:  # an estimate only: no count is better than a failed reply
+        pass
 
 
 async def stream_completion(

@@ -61,8 +61,12 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     ]
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
-        """Toasts carry engine errors, provider messages and file names: plain text unless a caller opts in."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        """Toasts carry engine errors, provider messages and file names: always plain text.
+
+        `markup` is ignored: `Widget.notify` (every screen's) passes its own default, True, so a
+        default here protected nothing, and a config error's `[type=missing]` vanished or
+        `[/b]` broke the toast."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help_quit(self) -> None:
         """Ctrl+C with no turn to cancel: say how to quit. Textual's own hint is markup, which

@@ -64,6 +64,43 @@ async def test_each_prompt_holds_only_the_visible_answers(model_server: ModelSer
                 assert set(request.vote_enum) <= labels_in(request) | {f"agent{TEAM.index(agent) + 1}"}
 
 
+
+def answer_then_vote_for_self(agent: str, answer_delay: float = 0.0) -> R.ScriptFn:
+    own = f"agent{TEAM.index(agent) + 1}"
+
+    def policy(request: R.RecordedRequest, _index: int) -> R.Reply:
+        if not request.tools:
+            return R.text(f"{agent} presents")
+        if request.vote_enum and own in request.vote_enum:
+            return R.vote(own, "mine")
+        return R.new_answer(f"answer of {agent}", first_byte_delay=answer_delay)
+
+    return policy
+
+
+async def test_a_new_answer_restarts_and_clears_only_the_agents_that_can_see_it(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    # a (agent1) answers last, once everyone else has voted for their own answer. With
+    # neighbours (k=2) only b and f see a (the leader, b, is not a): their votes are cleared
+    # and they run again; c, d and e cannot see a's answer, so their votes stand, untouched.
+    for agent in TEAM:
+        model_server.script(agent, answer_then_vote_for_self(agent, answer_delay=1.5 if agent == "a" else 0.0))
+    config = agent_config(TEAM, visibility="neighbours", visibility_k=2, max_new_answers_per_agent=1)
+    result, log = await ask_once(config, tmp_path)
+    assert result.status == "ok"
+
+    a_answer = log.one("answer", agent="a")
+    before, after = log.events[: log.events.index(a_answer)], log.after(a_answer)
+    assert {e.agent for e in before if e.type == "vote"} == {"b", "c", "d", "e", "f"}  # all voted before a answered
+    (reset,) = [e for e in log.of("votes_reset") if e.by == "a"]
+    assert reset.cleared == ["b", "f"]
+    restarted = {e.agent for e in after if e.type == "agent_started" and (e.reason, e.after_label) == ("restart", "agent1.1")}
+    assert restarted == {"b", "f"}
+    assert {e.agent for e in after if e.type == "vote"} == {"a", "b", "f"}
+    answered_at = _epoch(a_answer.ts)
+    for agent in ("c", "d", "e"):  # no model call after a's answer: their standing votes count
+        assert not [r for r in model_server.requests_for(agent) if r.tools and r.received_at > answered_at]
+    assert result.status == "ok" and sorted(v["agent"] for v in result.votes) == TEAM
+
 def test_the_current_leader_is_visible_to_everyone(agent_config) -> None:
     from mgtui.config.loader import config_from_data
     from mgtui.engine.consensus import StandingVote

@@ -90,8 +90,9 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], tries: int = 4
 
 async def settle(pilot: Pilot) -> None:
     """Process queued messages, draw buffered live text now, and let the screen repaint."""
-    for area in pilot.app.screen.query(TextArea):
-        area.cursor_blink = False  # a blinking cursor makes snapshots depend on the clock
+    for screen in pilot.app.screen_stack:  # a dialog shows the screen below it too
+        for area in screen.query(TextArea):
+            area.cursor_blink = False  # a blinking cursor makes snapshots depend on the clock
     await pilot.pause()
     for tail in pilot.app.screen.query(LiveTail):
         tail.flush()

@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import threading
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from mgtui.engine.events import parse_event
 from tests.conftest import make_config
 from tests.support.model_server import ModelServer
-from tests.support.replies import answer_then_vote
+from tests.support.replies import answer_then_vote, text
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE_TIMEOUT = 120  # a cold engine imports LiteLLM; generous on a loaded 2-core machine
@@ -89,4 +92,110 @@ async def test_a_bad_config_is_reported_and_a_reload_recovers(model_server: Mode
     service.send(cmd="reload", config_path=str(write_config(model_server, tmp_path / "good.yaml")))
     ready = await service.read_until("service_ready")
     assert [a["id"] for a in ready["agents"]] == ["alpha", "beta"]
+    assert await service.close() == 0
+
+
+
+
+class RawLines:
+    """The service's stdout read in raw chunks: lines of any length, and a look at the line
+    still being written. (StreamReader.readline refuses lines over its 64 KiB limit; a larger
+    limit would let this side buffer so much that the service never has to wait for it.)"""
+
+    def __init__(self, service: Service) -> None:
+        assert service.process.stdout is not None
+        self.stdout = service.process.stdout
+        self.seen = service.lines
+        self.queue: deque[dict[str, Any]] = deque()
+        self.buffer = b""  # the start of the line being written
+
+    async def _more(self) -> None:
+        chunk = await asyncio.wait_for(self.stdout.read(1 << 14), LINE_TIMEOUT)
+        assert chunk, "the service exited"
+        *complete, self.buffer = (self.buffer + chunk).split(b"\n")
+        self.queue.extend(json.loads(line) for line in complete)
+
+    async def until(self, *kinds: str) -> dict[str, Any]:
+        while True:
+            while self.queue:
+                self.seen.append(line := self.queue.popleft())
+                if line["type"] in kinds:
+                    return line
+            await self._more()
+
+    async def until_writing(self, prefix: bytes) -> None:
+        """Read until the line being written starts with `prefix`, then stop reading: the
+        service waits in that write (its stdout blocks) until this side reads again."""
+        while not (not self.queue and self.buffer.startswith(prefix)):
+            self.seen.extend(self.queue)
+            self.queue.clear()
+            await self._more()
+
+
+async def test_an_ask_sent_as_the_turn_finishes_starts_the_next_turn(model_server: ModelServer, tmp_path: Path) -> None:
+    """The service tidies a turn up after turn_finished has gone out (here: it reaps the
+    cancelled agents); an ask that arrives then is the next question, not a "busy" one to drop.
+
+    Deterministic: the test stops reading in the middle of the long turn_finished line, so the
+    service sits in that write (its stdout blocks) while the ask waits on its stdin."""
+    partial = "Let me think about this at length. " * 20_000  # 700 KB: more than the pipe and this side hold
+    hold = threading.Event()  # never set: beta's reply never starts
+    model_server.script("alpha", text(partial, chunk_size=4096, fail_after=10**6, failure="hang"))  # all of it, then hangs
+    model_server.script("beta", text("never sent", hold=hold))
+    service = await Service.start(write_config(model_server, tmp_path / "c.yaml"), tmp_path / "logs")
+    out = RawLines(service)
+    await out.until("service_ready")
+    service.send(cmd="ask", question="first?")
+    streamed = 0
+    while streamed < len(partial):  # all of alpha's text is out; alpha hangs now
+        line = await out.until("text")
+        streamed += len(line["delta"]) if line.get("agent") == "alpha" else 0
+    for name in ("alpha", "beta"):
+        model_server.script(name, answer_then_vote(f"{name}: 4"))
+    service.send(cmd="cancel")
+    await out.until_writing(b'{"type":"turn_finished"')
+    service.send(cmd="ask", question="second?")  # while the service is still in turn_finished's write
+    finished = await out.until("turn_finished")
+    assert finished["status"] == "cancelled" and finished["partial"]["alpha"] == partial.strip()
+    started = await out.until("turn_started", "busy")
+    assert started["type"] == "turn_started" and started["question"] == "second?"
+    assert (await out.until("turn_finished"))["status"] == "ok"
+    assert await service.close() == 0
+
+
+async def _edit_until_notice(service: Service, config: Path, content: Callable[[int], str]) -> dict[str, Any]:
+    """Save the config until the service announces it. The first save can come before its
+    watcher is up (it starts after service_ready), so a save it missed is made again, changed."""
+    for attempt in range(12):
+        config.write_text(content(attempt), encoding="utf-8")
+        try:
+            return await asyncio.wait_for(service.read_until("notice"), 5)
+        except TimeoutError:
+            continue
+    raise AssertionError("the service never announced the edited config")
+
+
+async def test_an_edited_config_is_announced_and_applies_from_the_next_turn(model_server: ModelServer, tmp_path: Path) -> None:
+    for name in ("alpha", "beta"):
+        model_server.script(name, answer_then_vote(f"{name}: 4"))
+    config = write_config(model_server, tmp_path / "team.yaml")
+    service = await Service.start(config, tmp_path / "logs")
+    await service.read_until("service_ready")
+
+    def alpha_alone(attempt: int) -> str:
+        return json.dumps(make_config(model_server, ("alpha",), turn_timeout_seconds=60 + attempt))
+
+    changed = await _edit_until_notice(service, config, alpha_alone)
+    assert changed["level"] == "info"
+    assert changed["message"] == f"config {config} changed: applies from the next turn"
+    invalid = await _edit_until_notice(service, config, lambda attempt: "agents: [\n" + "#\n" * attempt)
+    assert invalid["level"] == "warning"
+    assert invalid["message"].startswith(f"config {config} changed but is invalid (keeping the last good one):")
+    assert "team.yaml" in invalid["message"].split("\n", 1)[1]  # the error says where
+
+    service.send(cmd="ask", question="2+2?")
+    finished = await service.read_until("turn_finished")
+    assert finished["status"] == "ok"
+    started = [line["agent"] for line in service.lines if line["type"] == "agent_started"]
+    assert started and set(started) == {"alpha"}  # the last good config: beta is gone
     assert await service.close() == 0

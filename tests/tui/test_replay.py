@@ -1,8 +1,9 @@
-"""Replay drives the very same main screen: its final frame equals the live run's."""
+"""Replay drives the very same main screen: its final frame equals the live run's (real engine)."""
 
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 import shutil
@@ -18,11 +19,17 @@ from mgtui.tui.screens.main import MainScreen
 from mgtui.tui.screens.replay import ReplayBar, ReplayEngine, ReplayScreen
 from mgtui.tui.widgets.agent_pane import AgentPane
 from mgtui.tui.widgets.final_answer import FinalAnswerView
-from tests.tui.engines import FIXTURES, fixture_factory, settle, wait_until
+from tests.conftest import make_config
+from tests.support.model_server import ModelServer
+from tests.support.replies import answer_then_vote
+from tests.tui.engines import FIXTURES, settle, wait_until
+from tests.tui.screen_text import drawn_text
 
 FIXTURE = "three_agents_two_turns.jsonl"
 SIZE = (150, 44)
 QUESTIONS = ("At what temperature does water boil?", "And on top of Everest?")
+AGENTS = ("alpha", "beta", "gamma")
+ENGINE_TRIES = 4000  # polls of 25 ms: a cold engine imports LiteLLM (seconds on 2 cores)
 
 
 def session_folder(tmp_path: Path, fixture: str = FIXTURE) -> Path:
@@ -57,27 +64,35 @@ async def final_frame(pilot) -> str:  # noqa: ANN001
     return pilot.app.export_screenshot()
 
 
-async def live_frame() -> str:
-    """The recorded session as the live app showed it: two questions asked at the prompt."""
-    app = MgtuiApp(config_path="fixture.yaml", engine_factory=fixture_factory(FIXTURE))
+async def live_frame(server: ModelServer, folder: Path) -> tuple[str, Path]:
+    """Two questions typed at the prompt of the app with its real engine process (real LiteLLM,
+    the loopback model server): the final frame, and the session folder the engine logged."""
+    for name in AGENTS:
+        server.script(name, answer_then_vote(f"{name}: water boils at 100 °C at sea level.", vote_for="agent1",
+                                             final="Water boils at **100 °C** at sea level."))
+    config = folder / "config.yaml"
+    config.write_text(json.dumps(make_config(server, AGENTS)), encoding="utf-8")  # JSON is YAML
+    app = MgtuiApp(config_path=str(config), log_root=str(folder / "logs"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
+        await wait_until(pilot, lambda: len(app.screen.query(AgentPane)) == len(AGENTS), ENGINE_TRIES)
         for number, question in enumerate(QUESTIONS, start=1):
-            await wait_until(pilot, lambda: screen.control.ready and not screen.team.running)
-            screen.post_message(m.PromptSubmitted(question))
-            # A recorded turn may start and end within one pause: wait for its number instead.
-            await wait_until(pilot, lambda n=number: screen.team.status.turn == n and not screen.team.running)
+            await pilot.press(*["space" if c == " " else c for c in question], "enter")
+            await wait_until(pilot, lambda n=number, q=question: f"Q{n}: {q}" in drawn_text(app.screen)
+                             and "✓ done" in drawn_text(app.screen.query_one(FinalAnswerView)), ENGINE_TRIES)
         await settle(pilot)
-        return await final_frame(pilot)
+        frame = await final_frame(pilot)
+        await app.action_quit()
+    (session,) = (folder / "logs").iterdir()
+    return frame, session
 
 
-async def replayed_frame(folder: Path) -> str:
+async def replayed_frame(folder: Path, config_path: str = "fixture.yaml") -> str:
     """The same log replayed (instantly) into the same main screen by the replay engine."""
 
     def factory(target: MessagePump, _config: str | None, _session: str | None) -> ReplayEngine:
         return ReplayEngine(target, ReplaySource(speed=math.inf), folder)
 
-    app = MgtuiApp(config_path="fixture.yaml", engine_factory=factory)
+    app = MgtuiApp(config_path=config_path, engine_factory=factory)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -87,10 +102,10 @@ async def replayed_frame(folder: Path) -> str:
         return await final_frame(pilot)
 
 
-async def test_replay_reproduces_the_live_final_frame(tmp_path: Path) -> None:
-    live = await live_frame()
-    replayed = await replayed_frame(session_folder(tmp_path))
-    assert "Everest" in "".join(frame_text(live))
+async def test_replay_reproduces_the_live_final_frame(model_server: ModelServer, tmp_path: Path) -> None:
+    live, session = await live_frame(model_server, tmp_path)
+    replayed = await replayed_frame(session, str(tmp_path / "config.yaml"))
+    assert "Everest" in "".join(frame_text(live)) and "100 °C" in "".join(frame_text(live))
     assert frame_text(replayed) == frame_text(live)
     assert replayed == live  # colours and styles too
 

@@ -7,8 +7,8 @@ slowest key presses and palette openings. So:
 - the objects that exist once the screen is built are frozen (they live as long as the app);
 - Python never starts a full pass on its own; `FullPasses` runs one when it is due and no key
   has been pressed for a second (or, at the latest, MAX_DEFER_SECONDS after the last one);
-- one runs when a turn is over and the UI idles.
-Deferring them for a whole turn was also measured: no faster keys, and twice the memory (219 MB).
+- one runs when a turn is over and the UI idles (not only then: a turn's garbage would double
+  the UI's memory).
 """
 
 from __future__ import annotations

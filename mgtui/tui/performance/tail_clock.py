@@ -1,22 +1,29 @@
 """One clock draws every live tail of an app together, ten times a second.
 
-Each tail on its own timer drew at its own moment, so eight streaming panes repainted the
-screen at up to 60 unrelated moments a second and a key press nearly always waited behind a
-tail's frame. Drawn together, the screen is busy for a few short moments a second and idle in
-between, so a key is drawn at once. (Also measured and dropped: holding the tails back for
-50 ms after each key, so the key's frame is drawn alone; keys were no faster.)
+Tails that each drew on a timer of their own would repaint the screen at up to 60 unrelated
+moments a second with eight streaming panes, and a key press would nearly always wait behind
+a tail's frame. Drawn together, the screen is busy for a few short moments a second and idle
+in between, so a key is drawn at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 from weakref import WeakKeyDictionary, ref
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.timer import Timer
 
 FLUSH_SECONDS = 0.1
+
+
+class Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+Schedule = Callable[[float, Callable[[], None]], Stoppable]
+"""(delay, callback) -> a timer that can be stopped: the app's `set_timer`, or a test's hand."""
 
 
 class Drawable(Protocol):
@@ -32,8 +39,15 @@ class TailClock:
     def __init__(self, app: App[object]) -> None:
         self._app = ref(app)  # weak: the clock is the value of a dict keyed weakly by the app
         self._due: dict[Drawable, None] = {}  # an ordered set: tails draw in the order they asked
-        self._timer: Timer | None = None
+        self._timer: Stoppable | None = None
+        # None: the app's timers. Tests set their own and call `tick()` themselves (no sleeps).
+        self.schedule: Schedule | None = None
         app.screen_change_signal.subscribe(app, self._screen_changed)
+
+    @property
+    def armed(self) -> bool:
+        """A tick is due (some tail waits to be drawn)."""
+        return self._timer is not None
 
     def want(self, tail: Drawable) -> None:
         """Draw this tail at the next tick."""
@@ -49,9 +63,10 @@ class TailClock:
         if any(tail.is_mounted and tail.drawable_now() for tail in self._due):
             if self._timer is not None:
                 self._timer.stop()
-            self._tick()
+            self.tick()
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """Draw every tail that asked since the last tick (the timer calls this)."""
         self._timer = None
         due, self._due = self._due, {}
         for tail in due:
@@ -65,9 +80,12 @@ class TailClock:
             self._arm()
 
     def _arm(self) -> None:
-        app = self._app()
-        if self._timer is None and app is not None:
-            self._timer = app.set_timer(FLUSH_SECONDS, self._tick)
+        if self._timer is not None:
+            return
+        if self.schedule is not None:
+            self._timer = self.schedule(FLUSH_SECONDS, self.tick)
+        elif (app := self._app()) is not None:
+            self._timer = app.set_timer(FLUSH_SECONDS, self.tick)
 
 
 _clocks: WeakKeyDictionary[App[object], TailClock] = WeakKeyDictionary()

@@ -34,7 +34,7 @@ from mgtui.tui.widgets.turn_strip import TurnStrip
 from mgtui.tui.widgets.vote_sidebar import VoteSidebar
 
 if TYPE_CHECKING:
-    from mgtui.engine.events import AnyEvent
+    from mgtui.engine.events import AnyEvent, TurnFinished, TurnStarted
     from mgtui.engine.turn_state import TurnState
 
 NARROW_COLUMNS = 100  # below this, panes are stacked behind a selector
@@ -298,25 +298,25 @@ class TeamView(Vertical):
         if (pane := self.panes.get(getattr(event, "agent", ""))) is not None:
             pane.apply(event)
 
-    def _turn_started(self, event: AnyEvent) -> None:
-        turn, question, attachments = event.turn, event.question, list(event.attachments)  # type: ignore[attr-defined]
+    def _turn_started(self, event: TurnStarted) -> None:
+        turn, question, attachments = event.turn, event.question, list(event.attachments)
         self.set_running(True)
         self.status.turn = turn
         self.status.detail = ""
         self.query_one("#question", Static).update(Text(f"Q{turn}: {with_chips(question, attachments)}"))
         for pane in self.panes.values():
             pane.clear()
-        self.apply_names(event.anonymous_ids, reveal=False)  # type: ignore[attr-defined]
+        self.apply_names(event.anonymous_ids, reveal=False)
         self._board_changed()
         self.final_view.reset()
 
-    async def _turn_finished(self, event: AnyEvent) -> None:
-        status, winner, final = event.status, event.winner, event.final_answer  # type: ignore[attr-defined]
+    async def _turn_finished(self, event: TurnFinished) -> None:
+        status, winner, final = event.status, event.winner, event.final_answer
         if final and not self.final_view.content:
             await self.final_view.show_answer(winner or "", final)
         for pane in self.panes.values():
             pane.finish_turn()
-        self.final_view.finish(status, winner, event.duration_s, event.error)  # type: ignore[attr-defined]
+        self.final_view.finish(status, winner, event.duration_s, event.error)
         self.set_running(False)
         self.status.detail = status  # the bar already shows "turn N"
 
