@@ -151,44 +151,12 @@ class TurnSummary:
     agents: dict[str, AgentStats] = field(default_factory=dict)
 
     @property
-    def question(self) -> str:
-        return self.state.question
-
-    @property
-    def status(self) -> str:
-        return self.state.status
-
-    @property
-    def winner(self) -> str | None:
-        return self.state.winner
-
-    @property
-    def tally(self) -> dict[str, int]:
-        return self.state.tally
-
-    @property
-    def tie(self) -> bool:
-        return self.state.tie
-
-    @property
-    def how(self) -> str:
-        return self.state.how
-
-    @property
-    def method(self) -> str:
-        return self.state.method
-
-    @property
     def final_answer(self) -> str:
         return self.state.final_answer or ""
 
     @property
     def hints(self) -> list[str]:
         return [h.text for h in self.state.hints]
-
-    @property
-    def attachments(self) -> list[dict[str, Any]]:
-        return self.state.attachments
 
     @property
     def duration_s(self) -> float:
@@ -205,13 +173,13 @@ class TurnSummary:
 
     def to_json(self, *, detail: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "turn": self.turn, "question": self.question, "status": self.status, "winner": self.winner,
-            "duration_s": self.duration_s, "tally": dict(self.tally), "tie": self.tie, "how": self.how,
-            "method": self.method, "final_answer": self.final_answer,
+            "turn": self.turn, "question": self.state.question, "status": self.state.status, "winner": self.state.winner,
+            "duration_s": self.duration_s, "tally": dict(self.state.tally), "tie": self.state.tie, "how": self.state.how,
+            "method": self.state.method, "final_answer": self.final_answer,
             "rounds": [asdict(r) for r in self.rounds], "agents": {a: asdict(s) for a, s in self.agents.items()},
-            "hints": self.hints, "attachments": self.attachments,
+            "hints": self.hints, "attachments": self.state.attachments,
         }
-        if self.method == "council":
+        if self.state.method == "council":
             data["rankings"], data["aggregate_rank"] = dict(self.state.rankings), dict(self.state.aggregate)
         if detail:
             data["answers"] = [asdict(a) for a in self.answers]
@@ -356,8 +324,8 @@ class _TurnBuilder:
     def close_all(self, t: float) -> None:
         for agent in list(self.open_runs):
             self.close_run(agent, t)
-        if self.s.winner:
-            self.stats(self.s.winner).wins = 1
+        if self.s.state.winner:
+            self.stats(self.s.state.winner).wins = 1
 
 
 def summarize(events: Iterable[AnyEvent], notices: Iterable[str] = ()) -> SessionSummary:

@@ -79,15 +79,16 @@ def turns_table(summary: SessionSummary) -> Table:
     for t in summary.turns:
         tally = outcome_line(t)
         extra = (str(len(t.hints)),) if hints else ()
-        table.add_row(str(t.turn), Text(one_line(t.question, 60)), t.status, Text(t.winner or "–"), Text(tally), _seconds(t.duration_s), *extra)
+        state = t.state
+        table.add_row(str(t.turn), Text(one_line(state.question, 60)), state.status, Text(state.winner or "–"), Text(tally), _seconds(t.duration_s), *extra)
     return table
 
 
 def outcome_line(turn: TurnSummary) -> str:
     """Votes per agent, or in a council turn the mean rank of each answer (1 = best)."""
-    if turn.method == "council" and turn.state.aggregate:
+    if turn.state.method == "council" and turn.state.aggregate:
         return "mean rank " + ", ".join(f"{a} {m:g}" for a, m, _n in turn.state.mean_ranks())
-    return ", ".join(f"{a} {n}" for a, n in turn.tally.items() if n)
+    return ", ".join(f"{a} {n}" for a, n in turn.state.tally.items() if n)
 
 
 def ranking_table(turn: TurnSummary) -> Table:

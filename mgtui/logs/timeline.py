@@ -54,13 +54,13 @@ class TurnTimeline:
         def col(t: float) -> int:
             return min(cells - 1, max(0, int(t / span * (cells - 1) + 0.5)))
 
-        winner = f" · winner {self.turn.winner}" if self.turn.winner else ""
-        header = Text(f"Turn {self.turn.turn} · {self.turn.duration_s:.1f} s · {self.turn.status}{winner}", style="bold")
-        if self.turn.question:
-            header.append("  " + self.turn.question.splitlines()[0][:80], style="italic dim")
+        winner = f" · winner {self.turn.state.winner}" if self.turn.state.winner else ""
+        header = Text(f"Turn {self.turn.turn} · {self.turn.duration_s:.1f} s · {self.turn.state.status}{winner}", style="bold")
+        if self.turn.state.question:
+            header.append("  " + self.turn.state.question.splitlines()[0][:80], style="italic dim")
         yield header
         for i, agent in enumerate(agents):
-            yield self._lane(agent, LANE_STYLES[i % len(LANE_STYLES)], name_w, cells, col, agent == self.turn.winner)
+            yield self._lane(agent, LANE_STYLES[i % len(LANE_STYLES)], name_w, cells, col, agent == self.turn.state.winner)
         yield self._bottom(name_w, cells, col)
         yield self._axis(name_w, cells, span, col)
 
@@ -107,5 +107,5 @@ def session_timeline(summary: SessionSummary, turns: list[int] | None = None) ->
     """Every turn's chart (or the chosen ones) and the legend."""
     agents = [a["id"] for a in summary.agents]
     parts = [TurnTimeline(t, agents) for t in summary.turns if turns is None or t.turn in turns]
-    council = any(t.method == "council" for t in summary.turns if turns is None or t.turn in turns)
+    council = any(t.state.method == "council" for t in summary.turns if turns is None or t.turn in turns)
     return Group(*parts, Text(LEGEND + (COUNCIL_LEGEND if council else ""), style="dim"))

@@ -58,7 +58,7 @@ async def test_analysis_screen_tables_and_timeline(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, LogAnalysisScreen)
         await wait_until(pilot, lambda: screen.summary is not None and len(screen.query(".analysis-table")) >= 3)
-        assert screen.summary is not None and [t.winner for t in screen.summary.turns] == ["alpha", "alpha"]
+        assert screen.summary is not None and [t.state.winner for t in screen.summary.turns] == ["alpha", "alpha"]
         chart = screen.query_one(".analysis-chart", Static)
         chart.scroll_visible(animate=False, top=True)
         title = "Turn 1 · 5.4 s · ok · winner alpha"

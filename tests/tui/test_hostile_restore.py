@@ -62,7 +62,7 @@ def test_history_and_analysis_read_the_log_terminal_safe(tmp_path: Path) -> None
     _log(folder)
     summary = load_summary(folder)
     (turn,) = summary.turns
-    shown = " ".join([turn.question, turn.state.final_answer or "", *turn.state.latest_answers().values()])
+    shown = " ".join([turn.state.question, turn.state.final_answer or "", *turn.state.latest_answers().values()])
     assert "tail" in shown
     for char in FORBIDDEN:
         assert char not in shown, repr(char)

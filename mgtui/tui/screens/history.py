@@ -26,26 +26,28 @@ STATUS_ICONS = {"ok": "✓", "timeout": "⌛", "cancelled": "■", "failed": "�
 
 
 def turn_option(turn: TurnSummary) -> Option:
-    votes = sum(turn.tally.values())
-    winner = f"{turn.winner} ({turn.tally.get(turn.winner, 0)}/{votes} votes)" if turn.winner else "no winner"
+    state = turn.state
+    votes = sum(state.tally.values())
+    winner = f"{state.winner} ({state.tally.get(state.winner, 0)}/{votes} votes)" if state.winner else "no winner"
     line = Content.assemble(
-        (f"{STATUS_ICONS.get(turn.status, '?')} turn {turn.turn}", "bold"),
+        (f"{STATUS_ICONS.get(state.status, '?')} turn {turn.turn}", "bold"),
         f"  {winner}  ",
-        (f"{turn.duration_s:.1f} s · {turn.status}", "$text-muted"),
+        (f"{turn.duration_s:.1f} s · {state.status}", "$text-muted"),
     )
-    question = Content(with_chips(turn.question, turn.attachments, 120) if turn.question else "(no question)")
+    question = Content(with_chips(state.question, state.attachments, 120) if state.question else "(no question)")
     return Option(Content("\n").join([line, question]), id=f"turn-{turn.turn}")
 
 
 def turn_markdown(turn: TurnSummary) -> str:
     """The whole turn as one Markdown document (model output stays Markdown, never markup)."""
-    lines = [f"## Turn {turn.turn}: {turn.status}, {turn.duration_s:.1f} s", "", f"> {turn.question}", ""]
-    if turn.attachments:
-        lines[-1:-1] = ["", "Attached: " + " ".join(f"`{chip(a)}`" for a in turn.attachments)]
-    if turn.winner:
-        tally = ", ".join(f"{a} {n}" for a, n in turn.tally.items())
-        tie = " (tie broken by config order)" if turn.tie else ""
-        lines += [f"**Winner:** {turn.winner}{tie} · votes: {tally}", ""]
+    state = turn.state
+    lines = [f"## Turn {turn.turn}: {state.status}, {turn.duration_s:.1f} s", "", f"> {state.question}", ""]
+    if state.attachments:
+        lines[-1:-1] = ["", "Attached: " + " ".join(f"`{chip(a)}`" for a in state.attachments)]
+    if state.winner:
+        tally = ", ".join(f"{a} {n}" for a, n in state.tally.items())
+        tie = " (tie broken by config order)" if state.tie else ""
+        lines += [f"**Winner:** {state.winner}{tie} · votes: {tally}", ""]
     lines += ["### Final answer", "", turn.final_answer or "_(no final answer)_", ""]
     if turn.answers:
         lines.append("### Answers")
