@@ -125,10 +125,9 @@ class EngineControl:
         self.team.status.detail = message.text.splitlines()[0]
 
     def engine_busy(self, message: m.EngineBusy) -> None:
-        if message.waiting:  # the question was taken; it starts when the other process's turn ends
-            self.screen.notify(message.text, title="Waiting for the session", severity="information")
-            return
-        self.screen.notify(message.text, title="Not sent", severity="warning")
+        # Waiting: the question was taken; it starts when the other process's turn ends.
+        waiting = message.waiting
+        self.screen.notify(message.text, title="Waiting for the session" if waiting else "Not sent", severity="information" if waiting else "warning")
 
     def engine_died(self, message: m.EngineDied) -> None:
         self.ready = False
@@ -152,15 +151,14 @@ class EngineControl:
         # With attachments the log keeps the typed question and the files apart (turn_started).
         attachments = list(message.attachments)
         self.ask_typed = (message.typed or message.text, attachments) if attachments else None
-        if not self.alive:
-            self.pending_question, self.pending_write_paths = message.text, list(message.write_paths)
-            await self.start()
+        if self.alive and self.ready:
+            self._ask(message.text, message.write_paths)
             return
-        if not self.ready:
-            self.pending_question, self.pending_write_paths = message.text, list(message.write_paths)
+        self.pending_question, self.pending_write_paths = message.text, list(message.write_paths)
+        if self.alive:
             self.screen.notify("The engine is still starting; your question will be sent when it is ready.")
-            return
-        self._ask(message.text, message.write_paths)
+        else:
+            await self.start()
 
     def _ask(self, question: str, write_paths: list[str] | None = None) -> None:
         assert self.engine is not None
