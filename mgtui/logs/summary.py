@@ -84,7 +84,7 @@ class AgentStats:
 
     @property
     def mean_first_answer_s(self) -> float | None:
-        return sum(self.first_answer_s) / len(self.first_answer_s) if self.first_answer_s else None
+        return round(sum(self.first_answer_s) / len(self.first_answer_s), 3) if self.first_answer_s else None
 
     def add(self, other: AgentStats) -> None:
         """Accumulate one turn's numbers into the session totals."""
@@ -151,14 +151,6 @@ class TurnSummary:
     agents: dict[str, AgentStats] = field(default_factory=dict)
 
     @property
-    def final_answer(self) -> str:
-        return self.state.final_answer or ""
-
-    @property
-    def hints(self) -> list[str]:
-        return [h.text for h in self.state.hints]
-
-    @property
     def duration_s(self) -> float:
         """As the turn reported it; else from its first to its last event (cut off or running)."""
         if self.state.duration_s:
@@ -175,9 +167,9 @@ class TurnSummary:
         data: dict[str, Any] = {
             "turn": self.turn, "question": self.state.question, "status": self.state.status, "winner": self.state.winner,
             "duration_s": self.duration_s, "tally": dict(self.state.tally), "tie": self.state.tie, "how": self.state.how,
-            "method": self.state.method, "final_answer": self.final_answer,
+            "method": self.state.method, "final_answer": self.state.final_answer or "",
             "rounds": [asdict(r) for r in self.rounds], "agents": {a: asdict(s) for a, s in self.agents.items()},
-            "hints": self.hints, "attachments": self.state.attachments,
+            "hints": [h.text for h in self.state.hints], "attachments": self.state.attachments,
         }
         if self.state.method == "council":
             data["rankings"], data["aggregate_rank"] = dict(self.state.rankings), dict(self.state.aggregate)
@@ -197,13 +189,9 @@ class SessionSummary:
     notices: list[str] = field(default_factory=list)
 
     def to_json(self, *, detail: bool = True) -> dict[str, Any]:
-        totals = {a: {**asdict(s), "mean_first_answer_s": _mean(s.first_answer_s)} for a, s in self.totals.items()}
+        totals = {a: {**asdict(s), "mean_first_answer_s": s.mean_first_answer_s} for a, s in self.totals.items()}
         return {"session": self.session, "agents": [dict(a) for a in self.agents], "turns": [t.to_json(detail=detail) for t in self.turns],
                 "totals": totals, "events": self.events, "notices": list(self.notices)}
-
-
-def _mean(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 3) if values else None
 
 
 class _TurnBuilder:

@@ -73,12 +73,12 @@ def costs_table(summary: SessionSummary, *, with_cost: bool = True) -> Table:
 
 def turns_table(summary: SessionSummary) -> Table:
     table = Table(title="turns", expand=False)
-    hints = any(t.hints for t in summary.turns)  # the column only where the person steered
+    hints = any(t.state.hints for t in summary.turns)  # the column only where the person steered
     for name in ("turn", "question", "status", "winner", "tally", "duration", *(("hints",) if hints else ())):
         table.add_column(name, overflow="ellipsis", no_wrap=name != "question")
     for t in summary.turns:
         tally = outcome_line(t)
-        extra = (str(len(t.hints)),) if hints else ()
+        extra = (str(len(t.state.hints)),) if hints else ()
         state = t.state
         table.add_row(str(t.turn), Text(one_line(state.question, 60)), state.status, Text(state.winner or "–"), Text(tally), _seconds(t.duration_s), *extra)
     return table

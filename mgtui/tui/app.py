@@ -61,20 +61,13 @@ class MgtuiApp(SessionScreensMixin, App[None]):
     ]
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
-        """Toasts carry engine errors, provider messages and file names: always plain text.
-
-        `markup` is ignored: `Widget.notify` (every screen's) passes its own default, True, so a
-        default here protected nothing, and a config error's `[type=missing]` vanished or
-        `[/b]` broke the toast."""
+        """Toasts carry engine errors, provider messages and file names: always plain text
+        (`markup` is ignored: every widget's `notify` passes True, and `[/b]` broke a toast)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help_quit(self) -> None:
-        """Ctrl+C with no turn to cancel: say how to quit. Textual's own hint is markup, which
-        the plain `notify` above showed as written ("Press [b]ctrl+q[/b] …")."""
-        for active in self.active_bindings.values():
-            if active.binding.action in ("quit", "app.quit"):
-                self.notify(f"Press {self.get_key_display(active.binding)} to quit the app", title="Do you want to quit?")
-                return
+        """Ctrl+C with no turn to cancel: say how to quit (Textual's own hint is markup)."""
+        self.notify("Press ^q to quit the app", title="Do you want to quit?")
 
     def __init__(
         self,

@@ -26,7 +26,7 @@ def with_hints(folder: Path) -> Path:
 def test_summary_counts_hints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = with_hints(tmp_path)
     events = [parse_event(line) for line in (folder / "events.jsonl").read_text().splitlines()]
-    assert summarize(events).turns[0].hints == ["use Celsius", "be brief"]
+    assert [h.text for h in summarize(events).turns[0].state.hints] == ["use Celsius", "be brief"]
     assert logs_cmd.main(["summary", folder.name, "--log-dir", str(tmp_path), "--json", "--no-cost"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["turns"][0]["hints"] == ["use Celsius", "be brief"]

@@ -48,7 +48,7 @@ def turn_markdown(turn: TurnSummary) -> str:
         tally = ", ".join(f"{a} {n}" for a, n in state.tally.items())
         tie = " (tie broken by config order)" if state.tie else ""
         lines += [f"**Winner:** {state.winner}{tie} · votes: {tally}", ""]
-    lines += ["### Final answer", "", turn.final_answer or "_(no final answer)_", ""]
+    lines += ["### Final answer", "", state.final_answer or "_(no final answer)_", ""]
     if turn.answers:
         lines.append("### Answers")
         for answer in turn.answers:

@@ -28,10 +28,8 @@ class TurnStrip(VerticalScroll):
 
         self.turns.append(turn)
         self.add_class("-shown")
-        title = f"turn {turn.turn} · {turn.status if turn.finished else 'unfinished'}"
-        if turn.winner:
-            title += f" · {turn.winner}"
-        title += f" · {one_line(turn.question, 60)}"
+        winner = f" · {turn.winner}" if turn.winner else ""
+        title = f"turn {turn.turn} · {turn.status if turn.finished else 'unfinished'}{winner} · {one_line(turn.question, 60)}"
         # Content, not str: a question is never markup (the stub says str; Textual takes both).
         self.mount(Collapsible(Markdown(turn.final_answer or "_(no final answer)_"), title=Content(title), collapsed=True))  # type: ignore[arg-type]
         self.scroll_end(animate=False)
