@@ -217,7 +217,10 @@ async def run_agent(
             if failures >= (min(orchestrator.max_attempts, TEXT_NUDGES + 1) if text_only else orchestrator.max_attempts):
                 if text_only:  # it wrote text (or nothing): never dropped for that alone
                     messages.append(_assistant_message(reply))
-                    decision = await _fall_back(agent, messages, texts, vote_ids, can_answer and not has_answer, stream, on_restart_attempt, failures)
+                    if validate is None:
+                        decision = await _fall_back(agent, messages, texts, vote_ids, can_answer and not has_answer, stream, on_restart_attempt, failures)
+                    else:  # a stage's own tool (council's `rank`): a vote or an answer means nothing there
+                        decision = await _force_own_tool(agent, messages, workflow, validate, stream, on_restart_attempt, failures)
                     if decision is not None:
                         return decision
                 raise AgentDropped("enforcement", f"no valid workflow call after {failures} attempts: {exc}") from None
@@ -228,6 +231,29 @@ async def run_agent(
             else:
                 messages.append({"role": "user", "content": problem})
             on_restart_attempt("enforce", failures + 1)
+
+
+async def _force_own_tool(
+    agent: AgentConfig,
+    messages: list[dict[str, Any]],
+    workflow: list[dict[str, Any]],
+    validate: Callable[[Sequence[dict[str, Any]]], Any],
+    stream: Callable[..., Any],
+    on_restart_attempt: Callable[[str, int], None],
+    failures: int,
+) -> Any | None:
+    """The nudges are used up: ask once more naming the stage's one tool (a local model obeys
+    the grammar a named tool_choice imposes); None when that fails too (the agent is dropped)."""
+    request = fallbacks.forced_request(agent, workflow[0]) if len(workflow) == 1 else None
+    if request is None:
+        return None
+    messages.append({"role": "user", "content": fallbacks.force_message(workflow[0]["function"]["name"])})
+    on_restart_attempt("enforce", failures + 1)
+    reply = await stream(*request)
+    try:
+        return validate(reply.tool_calls)
+    except _Invalid:
+        return None
 
 
 async def _fall_back(

@@ -85,4 +85,6 @@ def forced_request(agent: AgentConfig, tool: dict[str, Any]) -> tuple[list[dict[
 def force_message(name: str) -> str:
     if name == protocol.VOTE:
         return "Call `vote` now, with the id of the best current answer and a short reason. Do not write anything else."
-    return "Call `new_answer` now, with your complete answer as `content`. Do not write anything else."
+    if name == protocol.NEW_ANSWER:
+        return "Call `new_answer` now, with your complete answer as `content`. Do not write anything else."
+    return f"Call `{name}` now, with every argument it asks for. Do not write anything else."

@@ -60,7 +60,6 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         Binding("f5", "log_analysis", "Analysis", id="app.log_analysis", show=False, tooltip="Numbers, vote flow and timeline of this session"),
     ]
 
-
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Toasts carry engine errors, provider messages and file names: always plain text.
 
@@ -68,6 +67,15 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         default here protected nothing, and a config error's `[type=missing]` vanished or
         `[/b]` broke the toast."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C with no turn to cancel: say how to quit. Textual's own hint is markup, which
+        the plain `notify` above showed as written ("Press [b]ctrl+q[/b] …")."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {self.get_key_display(active.binding)} to quit the app", title="Do you want to quit?")
+                return
+
     def __init__(
         self,
         config: str | None = None,

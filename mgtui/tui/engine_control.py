@@ -171,10 +171,29 @@ class EngineControl:
             self.engine.ask(question, write_paths or [], typed=typed[0], attachments=typed[1])
         self.team.set_running(True)
 
+    @property
+    def can_cancel(self) -> bool:
+        """A turn runs, or a question waits for the engine to be ready (Ctrl+C takes it back)."""
+        return self.team.running or self.pending_question is not None
+
     def cancel(self) -> None:
-        if self.engine is not None and self.team.running:
+        if self.pending_question is not None and not self.team.running:
+            self._take_back_pending()
+        elif self.engine is not None and self.team.running:
             self.engine.cancel()
             self.team.status.detail = "cancelling…"
+
+    def _take_back_pending(self) -> None:
+        """The question was never sent: it goes back into an empty prompt, as it was typed."""
+        from mgtui.tui.widgets.prompt_bar import PromptBar  # noqa: PLC0415 - mounted by then
+
+        typed = self.ask_typed[0] if self.ask_typed else self.pending_question or ""
+        self.pending_question, self.pending_write_paths, self.ask_typed = None, [], None
+        prompt = self.screen.query_one(PromptBar)
+        back = not prompt.text.strip()
+        if back:
+            prompt.text = typed
+        self.screen.notify("Not sent: the engine was still starting." + (" Your question is back in the prompt." if back else ""), title="Cancelled")
 
     # -- the person in the turn -------------------------------------------------------------
     def pane_action_enabled(self, agent: str, action: str) -> bool:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.widgets import Input, TextArea
 
+from mgtui.tui.in_order_keys import run_own_binding
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
@@ -28,10 +30,10 @@ def bound_and_enabled(screen: Screen[Any], key: str) -> bool:
     return active is not None and active.enabled
 
 
-def route_to_prompt(screen: Screen[Any], prompt: PromptBar, event: events.Key) -> bool:
+async def route_to_prompt(screen: Screen[Any], prompt: PromptBar, event: events.Key) -> bool:
     """Move a stray printable key into the prompt; True when it did (the event is then stopped)."""
     if not event.is_printable or not event.character:
-        return False
+        return await _edit_in_prompt(screen, prompt, event)
     if not prompt.region:
         return False  # not on screen (a replay hides it): typing into it would be lost too
     if screen.focused is prompt.input:
@@ -47,3 +49,17 @@ def route_to_prompt(screen: Screen[Any], prompt: PromptBar, event: events.Key) -
     screen.set_focus(prompt.input)
     prompt.input.insert(event.character)  # at the prompt's own cursor, where the user left it
     return True
+
+
+async def _edit_in_prompt(screen: Screen[Any], prompt: PromptBar, event: events.Key) -> bool:
+    """A Backspace, arrow, Enter … of the same burst (queued for the widget focused before
+    the first key moved the focus): the prompt's own key, run now, in order with the text.
+    Left to bubble, the App would run it only after the keys queued behind it (in_order_keys)."""
+    if screen.focused is not prompt.input:
+        return False
+    for node in (prompt.input, prompt):  # the App's priority pass ran before the focus moved
+        if await run_own_binding(node, event.key, priority=None):
+            event.stop()
+            event.prevent_default()
+            return True
+    return False

@@ -131,3 +131,36 @@ async def test_council_through_the_python_api_and_logs_summary(model_server: Mod
     data = json.loads(capsys.readouterr().out)
     assert data["totals"]["gamma"]["wins"] == 1
     assert {a: data["totals"][a]["answers"] for a in ANON} == {"alpha": 1, "beta": 1, "gamma": 1}
+
+
+def text_reviewer(answer: str, obeys_named: bool, final: str = "") -> R.ScriptFn:
+    """Answers with the tool, but reviews in plain text ("vote agent1: …", as a small local
+    model does); with `obeys_named` a `tool_choice` naming `rank` makes it rank (llama.cpp's grammar)."""
+
+    def policy(request: R.RecordedRequest, _index: int) -> R.Reply:
+        if not request.tools:
+            return R.text(final or f"final by {answer}")
+        if "new_answer" in request.tool_names:
+            return R.new_answer(answer)
+        if obeys_named and R.named_choice(request) == "rank":
+            return R.tool_call("rank", {"order": rank_enum(request), "reasons": {}})
+        return R.text("vote agent1: it is the clearest")
+
+    return policy
+
+
+async def test_a_reviewer_writing_text_is_asked_once_naming_rank_never_given_a_vote(model_server: ModelServer, agent_config, tmp_path: Path) -> None:
+    """The vote/answer fallbacks of consensus mean nothing in a ranking stage: a reviewer that
+    writes text gets one request naming `rank`; one that still writes text is dropped (its
+    answer still counts). Before, its text was read as a vote and the whole turn failed."""
+    model_server.script("alpha", council_member("Paris, says alpha.", ["agent1", "agent2", "agent3"], final="alpha chairs"))
+    model_server.script("beta", text_reviewer("Paris, says beta.", obeys_named=True))
+    model_server.script("gamma", text_reviewer("Paris, says gamma.", obeys_named=False))
+    result, log = await ask_once(agent_config(["alpha", "beta", "gamma"], coordination="council"), tmp_path, QUESTION)
+
+    assert (result.status, result.winner, result.final_answer) == ("ok", "alpha", "alpha chairs")
+    assert set(e.agent for e in log.of("ranking")) == {"alpha", "beta"}
+    assert R.named_choice(stage(model_server, "beta", "rank")[-1]) == "rank"
+    assert log.of("agent_error", agent="gamma")[-1].fatal
+    assert not log.of("vote")
+    assert set(log.one("consensus").aggregate_rank) == {"alpha", "beta", "gamma"}

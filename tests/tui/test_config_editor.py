@@ -139,3 +139,21 @@ def test_editor_with_errors_snapshot(config_file: Path, snap_compare: Callable[.
         await pilot.pause()
 
     assert snap_compare(EditorApp(config_file), terminal_size=(110, 16), run_before=settle)
+
+
+async def test_a_burst_of_keys_edits_the_config_in_order(config_file: Path) -> None:
+    """Backspace and arrows typed in a burst take effect where they were typed, not after
+    the characters that followed them (Textual runs bindings only once a key has bubbled up)."""
+    from textual import events
+
+    app = EditorApp(config_file)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        editor = app.screen.query_one(TextArea)
+        editor.move_cursor(editor.document.end)
+        keys = [(c, c) for c in "humna"] + [("backspace", None)] * 2 + [(c, c) for c in "an: voter"]
+        for key, char in keys:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert editor.text.endswith("\nhuman: voter")

@@ -77,3 +77,45 @@ async def test_a_burst_typed_after_clicking_a_pane_lands_whole_and_never_runs_pa
         assert restarts == []
         assert prompt.text == text
         assert prompt.input.has_focus
+
+
+async def test_a_burst_with_backspaces_after_clicking_a_pane_edits_the_prompt_in_order() -> None:
+    """A typist who corrects a word before the focus caught up: the backspaces queued behind
+    the first key edit the prompt (in order) instead of vanishing, and so does the rest."""
+    from textual import events
+
+    app = make_app(limit=30)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ask(pilot)
+        await settle(pilot)
+        screen = app.screen
+        prompt = screen.query_one(PromptBar)
+        await pilot.click("#pane-beta")
+        assert app.focused is screen.team.panes["beta"]
+        keys = [(c, c) for c in "abcdef"] + [("backspace", None)] * 3 + [(c, c) for c in "XYZ"]
+        for key, char in keys:  # all queued before the app handles the first one
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert prompt.text == "abcXYZ"
+        assert prompt.input.has_focus
+
+
+async def test_a_burst_with_backspaces_in_the_focused_prompt_is_applied_in_order() -> None:
+    """Keys that pile up while the app is busy drawing reach the prompt together: Textual
+    runs a Backspace (a binding) only after it bubbled to the App, so without care it deleted
+    the letters typed after it."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.team.ready)
+        prompt = app.screen.query_one(PromptBar)
+        prompt.focus()
+        await pilot.pause()
+        keys = [(c, c) for c in "abcdef"] + [("backspace", None)] * 3 + [(c, c) for c in "XYZ"] + [("left", None), ("delete", None)]
+        for key, char in keys:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        assert prompt.text == "abcXY"

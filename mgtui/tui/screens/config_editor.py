@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from mgtui.config.files import write_atomic
 from mgtui.config.loader import ConfigError, ConfigIssue, load_config_text
+from mgtui.tui.in_order_keys import InOrderTextArea
 
 VALIDATE_DELAY_S = 0.3  # debounce: validate once typing pauses
 
@@ -70,7 +71,7 @@ class ConfigEditorScreen(Screen[Path | None]):
         with Vertical(id="config-editor"):
             yield Label(id="config-title")
             with Horizontal(id="config-body"):
-                yield TextArea.code_editor("", language="yaml", id="config-text")
+                yield InOrderTextArea.code_editor("", language="yaml", id="config-text")
                 with Vertical(id="config-side"):
                     yield Label(id="config-status")
                     yield OptionList(id="config-issues")

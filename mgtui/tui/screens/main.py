@@ -87,10 +87,10 @@ class MainScreen(Screen[None]):
             self.set_interval(gc_policy.CHECK_SECONDS, self._full_passes.check)
         await self.control.start()
 
-    def on_key(self, event: Key) -> None:
+    async def on_key(self, event: Key) -> None:
         # A printable key nobody handled while the focus is off the prompt: type it there.
         with suppress(NoMatches):
-            route_to_prompt(self, self.query_one(PromptBar), event)
+            await route_to_prompt(self, self.query_one(PromptBar), event)
 
     def action_focus_prompt(self) -> None:
         self.query_one(PromptBar).focus()
@@ -166,13 +166,14 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_turn":
-            return self.team.running  # when idle, Ctrl+C falls through to copy
+            return self.control.can_cancel  # when idle, Ctrl+C falls through to copy
         if action == "copy_final":
             return (self.team.ready and bool(self.team.final_view.content)) or None
         return True
 
     def action_cancel_turn(self) -> None:
         self.control.cancel()
+        self.refresh_bindings()  # a question taken back before it was sent: nothing left to cancel
 
     async def action_restart_engine(self) -> None:
         await self.control.restart()

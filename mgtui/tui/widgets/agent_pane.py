@@ -311,6 +311,8 @@ class AgentPane(Vertical, can_focus=True):
                 self.show_vote(self.name_of(event.target), event.label, event.reason, event.fallback)
             case ev.VoteIgnored():
                 self.note(f"vote for {event.target} not counted: {event.why}", "-warning")
+            case ev.AgentError(kind="human"):  # its stop note just said "■ dropped by the user"
+                self.state = "dropped"
             case ev.AgentError():
                 self.note(("dropped: " if event.fatal else "error: ") + event.error, "-error")
                 self.state = "dropped" if event.fatal else "error"

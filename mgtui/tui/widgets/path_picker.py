@@ -55,6 +55,8 @@ class PathPicker(OptionList, can_focus=False):
         self.root = Path(root)
         self.index: FileIndex | None = None
         self.token = ""  # the text after '@' last asked for
+        # The footer shows the focused prompt's keys, where choosing a path has no room: say it here.
+        self.border_subtitle = "Tab/Enter choose · Esc close"
 
     @property
     def is_open(self) -> bool:

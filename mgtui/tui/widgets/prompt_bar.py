@@ -27,6 +27,8 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Label, TextArea
 
+from mgtui.tui.in_order_keys import InOrderTextArea
+
 if TYPE_CHECKING:
     from mgtui.tui.attachments import Attachment
     from mgtui.tui.widgets.path_picker import PathPicker
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 _AT_TOKEN = re.compile(r'(?:^|(?<=[\s(\[{]))@(?P<token>[^\s"\':]*)$')
 
 
-class PromptInput(TextArea):
+class PromptInput(InOrderTextArea):
     """The text area inside the prompt bar (its keys are the bar's bindings)."""
 
     DEFAULT_CSS = """
