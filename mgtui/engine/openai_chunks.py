@@ -28,10 +28,9 @@ def openai_source(response: Any) -> Any | None:
     """The SDK's stream behind LiteLLM's wrapper, or None to read through LiteLLM."""
     if not enabled or getattr(response, "custom_llm_provider", None) not in OPENAI_FORMAT_PROVIDERS:
         return None
-    if getattr(response, "sent_first_chunk", True) or not hasattr(response, "_log_stream_failure_and_raise"):
+    if getattr(response, "sent_first_chunk", True) or not all(hasattr(response, a) for a in ("_log_stream_failure_and_raise", "_stream_eof_error")):
         return None  # a LiteLLM without the hooks this relies on (or a stream already read)
-    source = getattr(response, "completion_stream", None)
-    stream = getattr(source, "_stream", source)  # streaming._OneIterator wraps it
+    stream = getattr(response, "completion_stream", None)
     from openai import AsyncStream  # noqa: PLC0415 - imported with LiteLLM, after it
 
     if not isinstance(stream, AsyncStream) or not hasattr(stream, "_iter_events") or not hasattr(stream, "_client"):
