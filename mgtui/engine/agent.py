@@ -15,6 +15,7 @@ from mgtui.config.models import AgentConfig, OrchestratorConfig
 from mgtui.engine import fallbacks, protocol
 from mgtui.engine.events import AgentError
 from mgtui.engine.streaming import Emit, ProviderFailed, StreamedReply, TextCoalescer, stream_completion
+from mgtui.engine.utf8 import utf8_safe_data
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,20 @@ class _Invalid(Exception):
 InvalidCall = _Invalid  # raised by custom validators (council's rank) to send the reason back
 
 
+MAX_ARGUMENT_DEPTH = 64
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in parsed JSON (iterative: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def parse_arguments(call: dict[str, Any]) -> dict[str, Any]:
     """A call's JSON arguments as an object, or InvalidCall."""
     return _parse_arguments(call)
@@ -88,9 +103,17 @@ def _parse_arguments(call: dict[str, Any]) -> dict[str, Any]:
         args = json.loads(raw, strict=False)
     except json.JSONDecodeError as exc:
         raise _Invalid(f"The arguments of `{call['function']['name']}` are not valid JSON ({exc.msg}).") from None
+    except RecursionError:  # json's decoder recurses per nesting level
+        args = None
+    if args is not None and json_depth(args) > MAX_ARGUMENT_DEPTH:
+        args = None
+    if args is None and raw.lstrip().startswith(("{", "[")):
+        # The log (pydantic) cannot serialise data nested past a few hundred levels: such a call
+        # failed the whole run. No tool takes arguments nested this deep.
+        raise _Invalid(f"The arguments of `{call['function']['name']}` are nested deeper than {MAX_ARGUMENT_DEPTH} levels.")
     if not isinstance(args, dict):
         raise _Invalid(f"The arguments of `{call['function']['name']}` must be a JSON object.")
-    return args
+    return utf8_safe_data(args)  # type: ignore[no-any-return]  # "\ud83d" escapes parse to lone surrogates
 
 
 def validate_workflow_call(calls: Sequence[dict[str, Any]], vote_ids: Sequence[str], can_answer: bool) -> Decision:

@@ -79,4 +79,4 @@ def _unicode(escape: str) -> str:
     except ValueError:
         return ""
     # a broken pair leaves lone surrogates: show nothing rather than break the stream
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "ignore") if len(text) > 1 else text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "ignore")

@@ -8,16 +8,21 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
+
+from pydantic_core import PydanticSerializationError
 
 from mgtui.engine.events import AnswerPosted, Consensus, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, VotesReset, parse_event
 from mgtui.question_text import with_chips
+from mgtui.regular_file import open_regular, read_regular_text
 
 REDACTED = "***"
 # `scheme://user:password@host`: a provider's error text may echo a URL with its credentials.
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:)([^\s/@]+)@")
+# The redactor runs on serialised JSON lines: neither part may contain `"` or `\` (a URL's userinfo
+# cannot either), so a match never spans from one JSON string into the next and eats the structure.
+_URL_PASSWORD = re.compile(r'(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@"\\]*:)([^\s/@"\\]+)@')
 
 
 def url_passwords(text: str) -> set[str]:
@@ -37,13 +42,25 @@ class Redactor:
             forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
         # longest first so a secret that contains another is replaced whole
         self._secrets = sorted(forms, key=len, reverse=True)
+        # In JSON text a secret can only sit inside a string, JSON-escaped: matching its raw form
+        # (a `"` in an env var's value) could mask the quotes and commas between two fields.
+        escaped = {json.dumps(s)[1:-1] for s in self._plain} | {json.dumps(s, ensure_ascii=False)[1:-1] for s in self._plain}
+        self._json_secrets = sorted(escaped, key=len, reverse=True)
 
     @property
     def secrets(self) -> set[str]:
         return set(self._plain)
 
     def __call__(self, text: str) -> str:
-        for secret in self._secrets:
+        return self._apply(text, self._secrets)
+
+    def json_text(self, text: str) -> str:
+        """Redact serialised JSON (a log line): masks stay inside the strings."""
+        return self._apply(text, self._json_secrets)
+
+    @staticmethod
+    def _apply(text: str, secrets: list[str]) -> str:
+        for secret in secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
         if "://" in text:
@@ -131,14 +148,35 @@ class LogWriteError(OSError):
 def _torn(path: Path) -> bool:
     """Whether the file's last line was cut off (a killed process, a full disk)."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)
             if handle.tell() == 0:
                 return False
             handle.seek(-1, os.SEEK_END)
-            return handle.read(1) != b"\n"
+            return bool(handle.read(1) != b"\n")
     except OSError:
         return False
+
+
+def _valid_unicode(text: str) -> str:
+    """Pairs of surrogates joined, lone ones replaced by U+FFFD: text that UTF-8 can hold."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _map_strings(event: Any, fn: Callable[[str], str]) -> Any:
+    """A copy of the event with `fn` applied to every string in it (keys too), but its type."""
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return fn(value)
+        if isinstance(value, (list, tuple)):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {fn(str(k)): walk(v) for k, v in value.items()}
+        return value
+
+    data = walk(event.model_dump())
+    data["type"] = event.type
+    return parse_event(data)
 
 
 class SessionLog:
@@ -150,7 +188,7 @@ class SessionLog:
         self._redact = redactor
         path = folder / "events.jsonl"
         torn = _torn(path)
-        self._file: TextIO = open(path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        self._file: IO[str] = open_regular(path, "a", encoding="utf-8")  # kept open; a FIFO or symlink is refused
         if torn:  # end the cut-off line, or the next event would be glued to it and lost
             self._file.write("\n")
             self._file.flush()
@@ -161,23 +199,31 @@ class SessionLog:
 
     def _load_index(self) -> dict[str, Any]:
         try:
-            index: dict[str, Any] = json.loads(self._index_path.read_text(encoding="utf-8"))
+            index: dict[str, Any] = json.loads(read_regular_text(self._index_path))
             return index
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {"id": self.folder.name, "turns": []}
 
     def write(self, event: Any) -> tuple[str, Any]:
         """Append one event. Returns the line as written (redacted JSON ending in a newline: the
         engine pipe sends these very characters, serialised once) and the event as written: a
         redacted copy when it held a secret."""
-        raw = event.model_dump_json()
-        line = self._redact(raw)
+        try:
+            raw = event.model_dump_json()
+        except PydanticSerializationError:  # a lone surrogate (a provider's "\ud83d"): not UTF-8
+            event = _map_strings(event, _valid_unicode)
+            raw = event.model_dump_json()
+        line = self._redact.json_text(raw)
         if line != raw:
-            event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
+            try:
+                event = parse_event(line)  # consumers (screen, traces, API) get the redacted copy
+            except ValueError:  # a mask that cut across the JSON (a secret spelled like its syntax)
+                event = _map_strings(event, self._redact)
+                line = event.model_dump_json()
         line += "\n"
         try:
             if self._file.closed:  # an earlier write failed: try again (space may be free now)
-                self._file = open(self.folder / "events.jsonl", "a", encoding="utf-8")  # noqa: SIM115
+                self._file = open_regular(self.folder / "events.jsonl", "a", encoding="utf-8")
             self._file.write(line)
             self._file.flush()
             self._derive(event)
@@ -241,11 +287,11 @@ class SessionLog:
     def _write_votes(self) -> None:
         if self._votes_turn is not None:
             turn, self._votes_turn = self._votes_turn, None
-            _write_atomic(self._turn_dir(turn) / "votes.json", self._redact(json.dumps(self._votes, indent=2)))
+            _write_atomic(self._turn_dir(turn) / "votes.json", self._redact.json_text(json.dumps(self._votes, indent=2)))
 
     def _save_index(self, ts: str) -> None:
         self.index["updated"] = ts
-        _write_atomic(self._index_path, self._redact(json.dumps(self.index, indent=2)))
+        _write_atomic(self._index_path, self._redact.json_text(json.dumps(self.index, indent=2)))
 
     def reload_index(self) -> None:
         """Another process added turns (it held the session's turn lock): start from its index."""

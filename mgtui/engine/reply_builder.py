@@ -15,6 +15,7 @@ from typing import Any
 from mgtui.engine.draft import DraftDecoder
 from mgtui.engine.protocol import NEW_ANSWER
 from mgtui.engine.think import ThinkSplitter
+from mgtui.engine.utf8 import utf8_safe
 
 
 class _Call:
@@ -55,10 +56,10 @@ class ReplyBuilder:
             # `reasoning` is what some servers call it (LiteLLM's Delta maps it the same way)
             reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
             if isinstance(reasoning, str) and reasoning:
-                self._add_reasoning(reasoning)
+                self._add_reasoning(utf8_safe(reasoning))
             content = getattr(delta, "content", None)
-            if content:
-                for phase, text in self._think.feed(content):
+            if content and isinstance(content, str):
+                for phase, text in self._think.feed(utf8_safe(content)):
                     self._add_reasoning(text) if phase == "reasoning" else self._add_text(text)
             for tool_delta in getattr(delta, "tool_calls", None) or []:
                 self._tool_delta(tool_delta)
@@ -99,9 +100,10 @@ class ReplyBuilder:
         if function is None:
             return
         if getattr(function, "name", None):
-            call.name = function.name
+            call.name = utf8_safe(str(function.name))
         piece = getattr(function, "arguments", None)
-        if piece:
+        if piece and isinstance(piece, str):
+            piece = utf8_safe(piece)
             call.parts.append(piece)
             if call.name == NEW_ANSWER:  # show the answer as it is written
                 if call.draft is None:
@@ -118,7 +120,7 @@ class ReplyBuilder:
             for call in calls:
                 try:
                     args = json.loads("".join(call.parts) or "null", strict=False)
-                except ValueError:
+                except (ValueError, RecursionError):
                     args = None
                 if not call.name or not isinstance(args, dict):
                     return "stream ended mid tool call"

@@ -43,6 +43,7 @@ from mgtui.engine.events import (
     WritesDecided,
     parse_event,
 )
+from mgtui.regular_file import read_regular_text
 
 HUMAN = "human"  # the voter id of the person (engine/human.py)
 RUNNING = "running"  # no turn_finished (yet)
@@ -339,7 +340,9 @@ def _events(source: EventSource, fold_out: SessionFold) -> Iterable[AnyEvent]:
     items: Iterable[AnyEvent | dict[str, Any] | str | bytes]
     if isinstance(source, (str, Path)):
         try:
-            items = Path(source).read_text(encoding="utf-8", errors="replace").splitlines()
+            # Lines end at "\n" only: splitlines() also breaks at U+2028, U+0085 and \x1c-\x1e, which
+            # JSON leaves raw inside strings (a model's answer could hide its own events). No FIFO wait.
+            items = read_regular_text(source, errors="replace").split("\n")
         except OSError:
             return
     else:

@@ -93,7 +93,8 @@ def read_results(folder: Path) -> Results:
     """Parse results.jsonl; a line cut off by a killed process is skipped, with its line number."""
     results = Results()
     try:
-        lines = (folder / RESULTS_FILE).read_text(encoding="utf-8").splitlines()
+        # "\n" only: a prediction may hold U+2028 or U+0085, raw in JSON, where splitlines() breaks
+        lines = (folder / RESULTS_FILE).read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
         return results
     for number, line in enumerate(lines, start=1):

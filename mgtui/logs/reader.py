@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mgtui.engine.events import AnyEvent, parse_event
+from mgtui.regular_file import read_regular_bytes
 
 EVENTS_FILE = "events.jsonl"
 
@@ -53,7 +54,7 @@ def iter_events(path: Path, report: ReadReport | None = None) -> Iterator[AnyEve
     file = events_path(Path(path))
     report = report if report is not None else ReadReport(file)
     try:
-        data = file.read_bytes()
+        data = read_regular_bytes(file)  # a FIFO here must not hang the reader
     except OSError:
         report.missing = True
         return

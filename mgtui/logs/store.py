@@ -17,6 +17,7 @@ from typing import Any
 from mgtui.logs.liveness import INTERRUPTED, turn_status
 from mgtui.logs.reader import EVENTS_FILE
 from mgtui.question_text import with_chips
+from mgtui.regular_file import open_regular, read_regular_bytes
 
 INDEX_FILE = "session.json"
 EVALS_DIR = "evals"
@@ -102,7 +103,7 @@ def _json_lines(chunk: bytes) -> list[dict[str, Any]]:
     for line in chunk.split(b"\n"):
         try:
             data = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a line nested thousands deep
             continue  # a partial first/last line of the chunk, or garbage
         if isinstance(data, dict):
             out.append(data)
@@ -112,7 +113,7 @@ def _json_lines(chunk: bytes) -> list[dict[str, Any]]:
 def _from_events(folder: Path) -> SessionInfo:
     """Describe a session without an index from the head and the tail of its log."""
     info = SessionInfo(id=folder.name, path=folder, source="events", warning="no session.json index")
-    with (folder / EVENTS_FILE).open("rb") as fh:
+    with open_regular(folder / EVENTS_FILE, "rb") as fh:
         head = fh.read(_HEAD_BYTES)
         size = fh.seek(0, os.SEEK_END)
         fh.seek(max(0, size - _TAIL_BYTES))
@@ -147,7 +148,7 @@ def _from_events(folder: Path) -> SessionInfo:
 def read_session_info(folder: Path) -> SessionInfo:
     """One session's row; never raises for a bad folder (the row carries a warning)."""
     try:
-        text = (folder / INDEX_FILE).read_bytes()
+        text = read_regular_bytes(folder / INDEX_FILE)
     except FileNotFoundError:
         text = None
     except OSError as exc:
@@ -157,11 +158,11 @@ def read_session_info(folder: Path) -> SessionInfo:
             data = json.loads(text)
             if isinstance(data, dict):
                 return _from_index(folder, data)
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             pass  # a half-written index: the event log still tells the story
     try:
         return _from_events(folder)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError) as exc:  # a hand-edited log: wrong types
         return SessionInfo(id=folder.name, path=folder, source="unreadable", warning=f"unreadable log: {exc}")
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from mgtui.regular_file import open_regular
+
 MAX_FILE_BYTES = 100 * 1024
 MAX_DIR_ENTRIES = 200
 _BINARY_SNIFF = 8192
@@ -104,7 +106,7 @@ def _read_text(path: Path, cap: int) -> tuple[str | None, int, bool, str]:
     """(text or None, size, truncated, reason when None)."""
     try:
         size = path.stat().st_size
-        with path.open("rb") as handle:
+        with open_regular(path, "rb") as handle:  # a FIFO named by `@` must not hang the prompt
             data = handle.read(cap + 1)
     except OSError as error:
         return None, 0, False, f"cannot be read ({error.strerror or error})"

@@ -39,7 +39,7 @@ class Log:
 
 def read_log(result: TurnResult) -> Log:
     folder = Path(result.log_dir)
-    lines = (folder / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (folder / "events.jsonl").read_text(encoding="utf-8").split("\n")[:-1]  # not splitlines(): U+2028 is raw in JSON
     events = [parse_event(line) for line in lines]
     assert all(e.session == result.session_id for e in events)
     index = json.loads((folder / "session.json").read_text(encoding="utf-8"))

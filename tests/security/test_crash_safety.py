@@ -156,6 +156,8 @@ def full_disk(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
             return getattr(self._handle, name)
 
     monkeypatch.setattr(logwriter, "open", lambda *a, **k: FullFile(real_open(*a, **k)), raising=False)
+    real_open_regular = logwriter.open_regular  # events.jsonl: opened only if it is a regular file
+    monkeypatch.setattr(logwriter, "open_regular", lambda *a, **k: FullFile(real_open_regular(*a, **k)))
     yield logs
 
 

@@ -58,11 +58,12 @@ def alpha_script(src: Path, docs: Path) -> R.ScriptFn:
 
 
 def beta_script(request: R.RecordedRequest, _index: int) -> R.Reply:
-    """Answers while agent1 has none; once agent1 has answered, reads its snapshot and votes for it."""
+    """Answers while agent1 has none (then stands by its own answer, however long alpha's tools
+    take); once agent1 has answered, reads its snapshot and votes for it."""
     if not request.tool_names:
         return R.text("beta presents")
     if "agent1" not in request.vote_enum:
-        return R.new_answer("I think it returns 41.")
+        return R.vote("agent2", "mine, until alpha answers") if "agent2" in request.vote_enum else R.new_answer("I think it returns 41.")
     done = len(tool_messages(request))
     if done == 0:
         return R.tool_call("read_file", {"path": "peers/agent1/notes.md"})

@@ -63,3 +63,26 @@ async def test_escapes_in_the_writes_dialog_file_names_and_diffs_are_never_drawn
         assert "tail" in text and "loud" in text
         for char in FORBIDDEN:
             assert char not in text, repr(char)
+
+
+async def test_file_names_and_notices_in_toasts_are_text_not_markup() -> None:
+    """`Widget.notify` passes markup=True to the app: a file the presenter wrote named `x[/b].md`
+    (or a notice from a replayed log) was parsed as markup in the toast: a MarkupError (the app
+    crashed) or live styles, links and `@click` actions."""
+    from mgtui.engine.events import SessionNotice, WritesDecided
+
+    app = make_app()
+    async with app.run_test(size=(200, 60), notifications=True) as pilot:
+        await ask(pilot)
+        await wait_until(pilot, lambda: not pilot.app.screen.team.running)
+        screen = pilot.app.screen
+        m.post_event(screen, WritesDecided(turn=1, applied=["/work/project/x[/b].md", f"/work/project/{MARKUP}.md"]))
+        m.post_event(screen, SessionNotice(turn=1, level="warning", message=f"notice [/i] {MARKUP}"))
+        await settle(pilot)
+        toasts = [n.message for n in pilot.app._notifications]
+        assert any("x[/b].md" in t for t in toasts) and any("notice [/i]" in t for t in toasts)
+        assert all(not n.markup for n in pilot.app._notifications)
+        await wait_until(pilot, lambda: len(pilot.app.screen.query("Toast")) >= 2)  # the toast rack shows them
+        shown = " ".join(str(toast.render()) for toast in pilot.app.screen.query("Toast"))
+        assert "x[/b].md" in shown and "[bold red]loud[/]" in shown and "notice [/i]" in shown
+        assert app.is_running

@@ -22,11 +22,13 @@ from mgtui.logs.reader import read_events
 from mgtui.logs.summary import SessionSummary, summarize
 from mgtui.logs.tables import agents_table, costs_table, turns_table, vote_flow_table
 from mgtui.logs.timeline import session_timeline
+from mgtui.terminal_text import safe_model
 
 
 def load_summary(session_dir: Path) -> SessionSummary:
     events, report = read_events(session_dir)
-    return summarize(events, report.notices)
+    # Terminal-safe here: these screens draw questions, answers and reasons straight from the log.
+    return summarize([safe_model(e) for e in events], report.notices)
 
 
 class LogAnalysisScreen(Screen[None]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -60,7 +61,8 @@ class FinalAnswerView(FollowScroll):
 
     def start(self, agent: str, strategy: str) -> None:
         self.add_class("-shown")
-        self.border_title = f"final answer · {agent} presenting ({strategy})"
+        # Content, not str: a border title string is markup, and a replayed log names anything here.
+        self.border_title = Content(f"final answer · {agent} presenting ({strategy})")  # type: ignore[assignment]
 
     def append_text(self, delta: str) -> None:
         self.add_class("-shown")
@@ -72,7 +74,7 @@ class FinalAnswerView(FollowScroll):
         self.content = content
         self.add_class("-shown")
         if agent:
-            self.border_title = f"final answer · {agent}"
+            self.border_title = Content(f"final answer · {agent}")  # type: ignore[assignment]
         tail = self.query_one(LiveTail)
         tail.text = ""
         tail.flush()

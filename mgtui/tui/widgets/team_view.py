@@ -165,7 +165,7 @@ class TeamView(Vertical):
         container.styles.grid_size_rows = rows
         self._apply_compact()
         tabs = self.query_one(Tabs)
-        tabs.clear()
+        await tabs.clear()  # awaited: a tab of the same agent id is added again below (DuplicateIds)
         try:
             for aid, _ in wanted:
                 tabs.add_tab(Tab(Content(aid), id=f"tab-{dom_id(aid)}"))

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Static
 
@@ -129,14 +130,15 @@ class VoteSidebar(VerticalScroll):
             votes = board.votes_for(agent)
             yield AnswerRow(Text(f"{label}  {board.name(agent)}  ▮ {len(votes)}"), agent, self.can_act)
             if len(votes) > (1 if len(board.agents) > LARGE_TEAM else GROUP_VOTERS_OVER):  # one line of voters, reasons on expand
-                with Collapsible(title=f"← {', '.join(board.name(v.voter) for v in votes)}", collapsed=True):
+                # Content: a Collapsible's str title is markup (a voter, a ranked name from a log or a model)
+                with Collapsible(title=Content(f"← {', '.join(board.name(v.voter) for v in votes)}"), collapsed=True):  # type: ignore[arg-type]
                     for vote in votes:
                         yield Static(Text(f"{board.name(vote.voter)}: {vote.reason or '(no reason given)'}"))
                 continue
             for vote in votes:
                 title = "← you (human)" if vote.voter == "human" else f"← {board.name(vote.voter)}"
                 key = f"{vote.voter}>{vote.target}:{vote.label}"
-                with Collapsible(title=title, collapsed=not self.expanded.get(key, roomy), name=key):
+                with Collapsible(title=Content(title), collapsed=not self.expanded.get(key, roomy), name=key):  # type: ignore[arg-type]
                     yield Static(Text(vote.reason or "(no reason given)"))
         for agent in sorted(board.dropped):
             why = board.drop_reasons.get(agent, "")
@@ -163,7 +165,7 @@ class VoteSidebar(VerticalScroll):
             for place, (author, mean, count) in enumerate(rows, start=1):
                 yield Static(Text(f"{place:>2} {mean:>5.2f}  {board.name(author)} ({count})"), classes="vs-rank", id=f"rank-{place}")
         for reviewer, order in board.rankings.items():
-            with Collapsible(title=f"{board.name(reviewer)}: {' > '.join(board.name(a) for a in order)}", collapsed=True):
+            with Collapsible(title=Content(f"{board.name(reviewer)}: {' > '.join(board.name(a) for a in order)}"), collapsed=True):  # type: ignore[arg-type]
                 reasons = board.rank_reasons.get(reviewer, {})
                 for author in order:
                     yield Static(Text(f"{board.name(author)}: {reasons.get(author) or '(no reason given)'}"))
