@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from pydantic_core import PydanticSerializationError
 
-from mgtui.engine.events import AnswerPosted, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, parse_event
+from mgtui.engine.events import AnswerPosted, Consensus, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, VotesReset, parse_event
 from mgtui.question_text import with_chips
 from mgtui.regular_file import open_regular, read_regular_text
 
@@ -195,6 +195,7 @@ class SessionLog:
         self._index_path = folder / "session.json"
         self.index: dict[str, Any] = self._load_index()
         self._votes: list[dict[str, str]] = []
+        self._votes_turn: int | None = None  # the turn whose votes.json is behind its votes
 
     def _load_index(self) -> dict[str, Any]:
         try:
@@ -245,6 +246,14 @@ class SessionLog:
         return path
 
     def _derive(self, event: Any) -> None:
+        if isinstance(event, VoteCast):
+            # votes.json is written when it matters (consensus, a reset, the turn's end), not per
+            # vote: a whole team votes within milliseconds, just before the next phase starts.
+            self._votes.append({"agent": event.agent, "target": event.target, "label": event.label, "reason": event.reason, "ts": event.ts})
+            self._votes_turn = event.turn
+            return
+        if isinstance(event, (Consensus, VotesReset, FinalAnswer, TurnFinished, TurnStarted)):
+            self._write_votes()
         if isinstance(event, SessionStarted):
             self.index.update(
                 id=event.session,
@@ -266,9 +275,6 @@ class SessionLog:
             folder = self._turn_dir(event.turn) / event.agent
             folder.mkdir(exist_ok=True)
             (folder / f"answer_{event.answer_index}.md").write_text(self._redact(event.content), encoding="utf-8")
-        elif isinstance(event, VoteCast):
-            self._votes.append({"agent": event.agent, "target": event.target, "label": event.label, "reason": event.reason, "ts": event.ts})
-            _write_atomic(self._turn_dir(event.turn) / "votes.json", self._redact.json_text(json.dumps(self._votes, indent=2)))
         elif isinstance(event, FinalAnswer):
             (self._turn_dir(event.turn) / "final.md").write_text(self._redact(event.content), encoding="utf-8")
         elif isinstance(event, TurnFinished):
@@ -277,6 +283,11 @@ class SessionLog:
                     turn.update(status=event.status, winner=event.winner, duration_s=event.duration_s)
             self.index["status"] = event.status
             self._save_index(event.ts)
+
+    def _write_votes(self) -> None:
+        if self._votes_turn is not None:
+            turn, self._votes_turn = self._votes_turn, None
+            _write_atomic(self._turn_dir(turn) / "votes.json", self._redact.json_text(json.dumps(self._votes, indent=2)))
 
     def _save_index(self, ts: str) -> None:
         self.index["updated"] = ts
@@ -291,6 +302,8 @@ class SessionLog:
         self._redact = redactor
 
     def close(self) -> None:
+        with contextlib.suppress(OSError):  # votes cast in a turn that did not end (cancelled, crashed)
+            self._write_votes()
         if not self._file.closed:
             with contextlib.suppress(OSError):  # a full disk was reported when the write failed
                 self._file.close()

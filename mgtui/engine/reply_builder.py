@@ -53,7 +53,8 @@ class ReplyBuilder:
             delta = getattr(choice, "delta", None)
             if delta is None:
                 continue
-            reasoning = getattr(delta, "reasoning_content", None)
+            # `reasoning` is what some servers call it (LiteLLM's Delta maps it the same way)
+            reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
             if isinstance(reasoning, str) and reasoning:
                 self._add_reasoning(utf8_safe(reasoning))
             content = getattr(delta, "content", None)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgtui.config.models import AgentConfig, OrchestratorConfig
-from mgtui.engine import server_gate
+from mgtui.engine import openai_chunks, server_gate
 from mgtui.engine.events import AgentError, TextDelta, Usage
 from mgtui.engine.provider_errors import StreamCut, describe, ended_without_finish, full_text
 from mgtui.engine.reply_builder import ReplyBuilder
@@ -200,6 +200,14 @@ async def _stream_once(
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
     response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
+    direct = openai_chunks.openai_source(response)
+    if direct is not None:  # OpenAI-format chunks: read by us, not rebuilt twice per chunk
+        await openai_chunks.read_openai_chunks(litellm, response, direct, builder)
+        if not (builder.prompt_tokens or builder.completion_tokens):
+            _estimate_usage(litellm, agent.model, messages, builder)
+        await _close(response)
+        direct_reply: StreamedReply = builder.reply()
+        return direct_reply
     source = _iterate_once(response)
     async for chunk in response:
         builder.chunk(chunk)

@@ -44,6 +44,8 @@ def completion_body(request: RecordedRequest, reply: Reply, response_id: str) ->
 
 def stream_chunks(request: RecordedRequest, reply: Reply, response_id: str) -> list[dict[str, Any]]:
     """The chunk objects OpenAI would stream for this reply, in order."""
+    if reply.raw_chunks is not None:
+        return [dict(c) for c in reply.raw_chunks]
     base: dict[str, Any] = {"id": response_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": request.model}
     if request.include_usage:
         base["usage"] = None  # OpenAI sends usage: null on every chunk but the last

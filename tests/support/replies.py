@@ -46,6 +46,7 @@ class Reply:
     end_after: int | None = None  # send only this many chunks, then end cleanly ([DONE], no finish_reason)
     reasoning: str = ""  # streamed first as `reasoning_content` deltas (DeepSeek-R1, o-series via LiteLLM)
     sparse_tool_deltas: bool = False  # a tool call's id and index only in its first chunk
+    raw_chunks: tuple[dict[str, Any], ...] | None = None  # streamed as given (then [DONE]) instead of the above
 
     @property
     def finish_reason(self) -> str:
