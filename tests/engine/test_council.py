@@ -143,7 +143,8 @@ def text_reviewer(answer: str, obeys_named: bool, final: str = "") -> R.ScriptFn
         if "new_answer" in request.tool_names:
             return R.new_answer(answer)
         if obeys_named and R.named_choice(request) == "rank":
-            return R.tool_call("rank", {"order": rank_enum(request), "reasons": {}})
+            # Sorted: the answers are shown shuffled per reviewer, and the test needs a fixed winner.
+            return R.tool_call("rank", {"order": sorted(rank_enum(request)), "reasons": {}})
         return R.text("vote agent1: it is the clearest")
 
     return policy
