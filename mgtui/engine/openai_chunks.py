@@ -61,6 +61,11 @@ class Fields:
         return repr(self._data)
 
 
+def plain(value: Any) -> Any:
+    """The JSON value behind `Fields` (anything else as it is)."""
+    return value._data if isinstance(value, Fields) else value
+
+
 async def _chunks(stream: Any) -> AsyncGenerator[Any, None]:
     """`AsyncStream.__stream__` for chat chunks, without building each as a model object."""
     from openai import APIError  # noqa: PLC0415

@@ -13,9 +13,20 @@ import json
 from typing import Any
 
 from mgtui.engine.draft import DraftDecoder
+from mgtui.engine.openai_chunks import Fields, plain
 from mgtui.engine.protocol import NEW_ANSWER
 from mgtui.engine.think import ThinkSplitter
 from mgtui.engine.utf8 import utf8_safe
+
+
+def _count(value: Any) -> int:
+    """A token count as a server sent it; anything but a whole number counts as none (the
+    chunks read directly are not validated, and a string here failed the Usage event)."""
+    return value if type(value) is int and value > 0 else 0
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 class _Call:
@@ -46,8 +57,8 @@ class ReplyBuilder:
     def chunk(self, chunk: Any) -> None:
         usage = getattr(chunk, "usage", None)
         if usage:
-            self.prompt_tokens = getattr(usage, "prompt_tokens", 0) or self.prompt_tokens
-            self.completion_tokens = getattr(usage, "completion_tokens", 0) or self.completion_tokens
+            self.prompt_tokens = _count(getattr(usage, "prompt_tokens", 0)) or self.prompt_tokens
+            self.completion_tokens = _count(getattr(usage, "completion_tokens", 0)) or self.completion_tokens
         for choice in getattr(chunk, "choices", None) or []:
             self.finished = self.finished or bool(getattr(choice, "finish_reason", None))
             delta = getattr(choice, "delta", None)
@@ -74,8 +85,10 @@ class ReplyBuilder:
 
     def _call_for(self, delta: Any) -> _Call:
         index = getattr(delta, "index", None)
-        call_id = getattr(delta, "id", None) or ""
-        name = getattr(getattr(delta, "function", None), "name", None)
+        if type(index) is not int:
+            index = None  # a string index could not be sorted against the others
+        call_id = _text(getattr(delta, "id", None))
+        name = _text(getattr(getattr(delta, "function", None), "name", None))
         if not call_id and not name and self._calls and index in (None, 0, self._calls[-1].index):
             # Some servers send the index and id only in a call's first chunk (LiteLLM then
             # reports index 0): a chunk naming neither continues the call opened last.
@@ -94,14 +107,16 @@ class ReplyBuilder:
 
     def _tool_delta(self, delta: Any) -> None:
         call = self._call_for(delta)
-        if getattr(delta, "id", None):
-            call.id = delta.id
+        if _text(getattr(delta, "id", None)):
+            call.id = utf8_safe(delta.id)
         function = getattr(delta, "function", None)
         if function is None:
             return
-        if getattr(function, "name", None):
-            call.name = utf8_safe(str(function.name))
+        if _text(getattr(function, "name", None)):
+            call.name = utf8_safe(function.name)
         piece = getattr(function, "arguments", None)
+        if isinstance(piece, (dict, Fields)):  # arguments sent as an object: as LiteLLM's Delta takes them
+            piece = json.dumps(plain(piece), ensure_ascii=False)
         if piece and isinstance(piece, str):
             piece = utf8_safe(piece)
             call.parts.append(piece)

@@ -57,6 +57,15 @@ REPLIES: dict[str, R.Reply] = {
     "a model repeating one chunk": R.Reply(raw_chunks=tuple(_chunk({"content": "again "}) for _ in range(120))),
     "connection dropped mid reply": R.text("Paris is the capital of France.", chunk_size=4, fail_after=3, failure="abort"),
     "HTTP error": R.error(400, "bad request (scripted)"),
+    # hostile servers: the direct path reads unvalidated JSON, so these must not break it
+    "usage counts that are not numbers": R.Reply(
+        raw_chunks=(_chunk({"content": "Paris."}), _chunk({}, "stop"),
+                    {**USAGE, "usage": {"prompt_tokens": "7", "completion_tokens": [3], "total_tokens": None}})
+    ),
+    "tool call arguments as an object": R.Reply(
+        raw_chunks=(_chunk({"tool_calls": [{"index": 0, "id": "c1", "function": {"name": "vote", "arguments": {"agent_id": "agent1"}}}]}),
+                    _chunk({}, "tool_calls"), USAGE)
+    ),
 }
 
 
@@ -122,3 +131,18 @@ async def test_openai_format_streams_skip_litellms_chunk_handling(model_server: 
     assert calls == {"chunk_creator": 0, "construct": 0}
     await _run(model_server, R.text("Paris is the capital of France.", chunk_size=4), False, monkeypatch)
     assert calls["chunk_creator"] > 5  # the counters do see LiteLLM's path
+
+
+async def test_tool_call_fields_of_the_wrong_type_do_not_fail_the_reply(model_server: ModelServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A string index cannot be ordered against the others (it raised TypeError, failing the
+    call); a numeric id or name is not a name. LiteLLM drops such a chunk; read directly, the
+    well-formed parts of the reply stay."""
+    tool = {"index": "first", "id": "c1", "function": {"name": "vote", "arguments": '{"agent_id": "agent1"}'}}
+    odd = {"index": 1, "id": 5, "function": {"name": 7, "arguments": ""}}
+    second = {"index": 2, "id": "c2", "function": {"name": "vote", "arguments": '{"agent_id": "agent2"}'}}
+    reply = R.Reply(raw_chunks=(_chunk({"tool_calls": [tool, odd, second]}), _chunk({}, "tool_calls"), USAGE))
+    _events, outcome = await _run(model_server, reply, True, monkeypatch)
+    assert not isinstance(outcome, tuple), outcome
+    assert [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in outcome.tool_calls] == [
+        ("c1", "vote", '{"agent_id": "agent1"}'), ("c2", "vote", '{"agent_id": "agent2"}')
+    ]
