@@ -128,6 +128,7 @@ class _Checks:
 async def read_openai_chunks(litellm: Any, response: Any, stream: Any, builder: Any) -> None:
     """Feed every chunk of `stream` to `builder`; raise as LiteLLM's wrapper would."""
     import httpx  # noqa: PLC0415 - loaded with LiteLLM
+    from openai import APITimeoutError  # noqa: PLC0415
 
     checks = _Checks(litellm, response.custom_llm_provider)
     chunks = _chunks(stream)
@@ -140,9 +141,11 @@ async def read_openai_chunks(litellm: Any, response: Any, stream: Any, builder: 
             builder.chunk(chunk)
         if not builder.finished:
             raise response._stream_eof_error()
-    except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+    except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ReadTimeout, APITimeoutError) as exc:
         if builder.finished and "before a finish_reason" not in str(exc):
-            return  # cut after the finish chunk: LiteLLM takes the reply as complete too
+            # Cut after the finish chunk: LiteLLM takes the reply as complete too. A server that
+            # then stalls before [DONE] (a usage chunk that never comes) leaves it complete as well.
+            return
         await response.aclose()
         response._log_stream_failure_and_raise(exc)
     except Exception as exc:

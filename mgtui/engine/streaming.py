@@ -220,13 +220,25 @@ async def _stream_once(
         # the engine's CPU, on the critical path when a whole team finishes at once. The rest
         # of the stream (the usage chunk, then the end) is read from the provider's stream.
         if source is not None:
-            async for raw in source:
-                builder.chunk(raw)
+            await _read_rest(source, builder)
             if not (builder.prompt_tokens or builder.completion_tokens):
                 _estimate_usage(litellm, agent.model, messages, builder)  # what LiteLLM did at the end
         await _close(response)
     reply: StreamedReply = builder.reply()
     return reply
+
+
+async def _read_rest(source: Any, builder: ReplyBuilder) -> None:
+    """The chunks after the finish chunk (the usage). A server that stalls before [DONE]
+    runs into the read timeout; the reply was whole at its finish chunk and stays a reply."""
+    import httpx  # noqa: PLC0415 - loaded with LiteLLM
+    from openai import APITimeoutError  # noqa: PLC0415
+
+    try:
+        async for raw in source:
+            builder.chunk(raw)
+    except (httpx.ReadTimeout, APITimeoutError):
+        pass
 
 
 def _estimate_usage(litellm: Any, model: str, messages: list[dict[str, Any]], builder: ReplyBuilder) -> None:

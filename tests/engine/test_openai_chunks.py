@@ -146,3 +146,24 @@ async def test_tool_call_fields_of_the_wrong_type_do_not_fail_the_reply(model_se
     assert [(c["id"], c["function"]["name"], c["function"]["arguments"]) for c in outcome.tool_calls] == [
         ("c1", "vote", '{"agent_id": "agent1"}'), ("c2", "vote", '{"agent_id": "agent2"}')
     ]
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "litellm"])
+@pytest.mark.parametrize("usage", [True, False], ids=["usage then stall", "stall after finish"])
+async def test_a_server_stalling_after_the_finish_chunk_keeps_the_complete_reply(
+    direct: bool, usage: bool, model_server: ModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply is whole at its finish chunk; a server that then never sends [DONE] ran into
+    the read timeout, and the complete reply was thrown away (a failed call, then a retry)."""
+    if not direct and not usage:
+        pytest.skip("LiteLLM's wrapper holds the finish chunk back until the usage chunk or the end")
+    chunks = (_chunk({"content": "Paris."}), _chunk({}, "stop"), *((USAGE,) if usage else ()))
+    monkeypatch.setattr(openai_chunks, "enabled", direct)
+    model_server.script("alpha", R.Reply(raw_chunks=chunks, failure="hang", fail_after=len(chunks)))
+    agent = AgentConfig(id="alpha", model="openai/alpha", api_base=model_server.url, api_key="sk-test", timeout=1)
+    reply = await stream_completion(
+        agent=agent, messages=[{"role": "user", "content": "Capital of France?"}], tools=None,
+        orchestrator=OrchestratorConfig(text_coalesce_ms=0, provider_retries=0), emit=lambda _e: None, phase="coordination",
+        on_retry=lambda _n: None, coalescer_holder=[],
+    )
+    assert reply.text == "Paris."
