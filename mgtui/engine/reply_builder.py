@@ -47,6 +47,8 @@ class ReplyBuilder:
         self._text: list[str] = []
         self._reasoning: list[str] = []
         self._calls: list[_Call] = []
+        self._by_index: dict[int, _Call] = {}  # the call opened last for each index
+        self._max_index = 0
         self._think = ThinkSplitter()
         self.prompt_tokens = 0
         self.completion_tokens = 0
@@ -95,14 +97,16 @@ class ReplyBuilder:
             return self._calls[-1]
         if index is None:
             index = len(self._calls)
-        for call in reversed(self._calls):
-            if call.index == index:
-                if not (call_id and call.id and call_id != call.id and name):
-                    return call
-                index = max(c.index for c in self._calls) + 1  # a new call reusing the index (seen from Ollama)
-                break
+        call = self._by_index.get(index)
+        if call is not None:
+            if not (call_id and call.id and call_id != call.id and name):
+                return call
+            index = self._max_index + 1  # a new call reusing the index (seen from Ollama)
         call = _Call(index)
         self._calls.append(call)
+        # by index, not a scan of the calls: a server sending thousands of calls made each delta O(calls)
+        self._by_index[index] = call
+        self._max_index = max(self._max_index, index)
         return call
 
     def _tool_delta(self, delta: Any) -> None:
