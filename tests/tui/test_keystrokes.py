@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+
 from mgtui.tui.screens.help import HelpScreen
 from mgtui.tui.widgets.prompt_bar import PromptBar
 from tests.tui.engines import settle, wait_until
 from tests.tui.test_main_screen import ask, make_app
 
 
+async def focus_on_a_pane(pilot: Pilot) -> PromptBar:
+    """A turn on screen and the focus on beta's pane, as after a mouse click; the prompt."""
+    await ask(pilot)
+    await settle(pilot)
+    await pilot.click("#pane-beta")
+    assert pilot.app.focused is pilot.app.screen.team.panes["beta"]
+    return pilot.app.screen.query_one(PromptBar)
+
+
+
 async def test_keys_typed_after_clicking_a_pane_land_in_the_prompt() -> None:
     app = make_app(limit=30)
     async with app.run_test(size=(160, 48)) as pilot:
-        await ask(pilot)
-        await settle(pilot)
-        screen = app.screen
-        prompt = screen.query_one(PromptBar)
-        await pilot.click("#pane-beta")
-        assert app.focused is screen.team.panes["beta"]
+        prompt = await focus_on_a_pane(pilot)
         await pilot.press(*"hello world")
         await pilot.pause()
         assert prompt.text == "hello world"
@@ -60,12 +67,8 @@ async def test_a_burst_typed_after_clicking_a_pane_lands_whole_and_never_runs_pa
 
     app = make_app(limit=30)
     async with app.run_test(size=(160, 48)) as pilot:
-        await ask(pilot)
-        await settle(pilot)
+        prompt = await focus_on_a_pane(pilot)
         screen = app.screen
-        prompt = screen.query_one(PromptBar)
-        await pilot.click("#pane-beta")
-        assert app.focused is screen.team.panes["beta"]
         restarts: list[str] = []
         screen.team.panes["beta"].action_act = lambda what: restarts.append(what)  # type: ignore[method-assign]
         text = "use short answers"
@@ -86,12 +89,7 @@ async def test_a_burst_with_backspaces_after_clicking_a_pane_edits_the_prompt_in
 
     app = make_app(limit=30)
     async with app.run_test(size=(160, 48)) as pilot:
-        await ask(pilot)
-        await settle(pilot)
-        screen = app.screen
-        prompt = screen.query_one(PromptBar)
-        await pilot.click("#pane-beta")
-        assert app.focused is screen.team.panes["beta"]
+        prompt = await focus_on_a_pane(pilot)
         keys = [(c, c) for c in "abcdef"] + [("backspace", None)] * 3 + [(c, c) for c in "XYZ"]
         for key, char in keys:  # all queued before the app handles the first one
             app.post_message(events.Key(key, char))
