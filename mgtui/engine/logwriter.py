@@ -15,6 +15,7 @@ from typing import IO, Any
 from pydantic_core import PydanticSerializationError
 
 from mgtui.engine.events import AnswerPosted, Consensus, FinalAnswer, SessionStarted, TurnFinished, TurnStarted, VoteCast, VotesReset, parse_event
+from mgtui.engine.utf8 import map_strings, utf8_safe
 from mgtui.question_text import with_chips
 from mgtui.regular_file import open_regular, read_regular_text
 
@@ -158,23 +159,9 @@ def _torn(path: Path) -> bool:
         return False
 
 
-def _valid_unicode(text: str) -> str:
-    """Pairs of surrogates joined, lone ones replaced by U+FFFD: text that UTF-8 can hold."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
 def _map_strings(event: Any, fn: Callable[[str], str]) -> Any:
     """A copy of the event with `fn` applied to every string in it (keys too), but its type."""
-    def walk(value: Any) -> Any:
-        if isinstance(value, str):
-            return fn(value)
-        if isinstance(value, (list, tuple)):
-            return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return {fn(str(k)): walk(v) for k, v in value.items()}
-        return value
-
-    data = walk(event.model_dump())
+    data = map_strings(event.model_dump(), fn)
     data["type"] = event.type
     return parse_event(data)
 
@@ -211,7 +198,7 @@ class SessionLog:
         try:
             raw = event.model_dump_json()
         except PydanticSerializationError:  # a lone surrogate (a provider's "\ud83d"): not UTF-8
-            event = _map_strings(event, _valid_unicode)
+            event = _map_strings(event, utf8_safe)
             raw = event.model_dump_json()
         line = self._redact.json_text(raw)
         if line != raw:

@@ -4,6 +4,7 @@ serialised) and every later request that quoted it. Text is made UTF-8-safe wher
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -16,12 +17,17 @@ def utf8_safe(text: str) -> str:
     return text
 
 
+def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """Parsed JSON (or an event's dump) with `fn` applied to every string, keys too."""
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, (list, tuple)):
+        return [map_strings(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {fn(str(k)): map_strings(v, fn) for k, v in value.items()}
+    return value
+
+
 def utf8_safe_data(value: Any) -> Any:
     """Parsed JSON (tool arguments) with every string, keys too, made UTF-8-safe."""
-    if isinstance(value, str):
-        return utf8_safe(value)
-    if isinstance(value, list):
-        return [utf8_safe_data(v) for v in value]
-    if isinstance(value, dict):
-        return {utf8_safe(str(k)): utf8_safe_data(v) for k, v in value.items()}
-    return value
+    return map_strings(value, utf8_safe)

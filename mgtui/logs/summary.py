@@ -337,14 +337,12 @@ def summarize(events: Iterable[AnyEvent], notices: Iterable[str] = ()) -> Sessio
 
     folded = fold_session(events, observe)
     out.events = folded.events
-    for i, turn in enumerate(out.turns):
+    for turn in out.turns:
         builder = builders[id(turn.state)]
-        if turn.state.status in (RUNNING, INTERRUPTED):
+        if turn.state.status in (RUNNING, INTERRUPTED):  # fold_session marked earlier unfinished turns
             builder.close_all(builder.last_t)
-            if turn.state.status == RUNNING and i == len(out.turns) - 1:
-                turn.state.status = turn_status(RUNNING, turn.state.pid)  # killed engine: interrupted, not running
-            elif turn.state.status == RUNNING:
-                turn.state.status = INTERRUPTED
+            if turn.state.status == RUNNING:  # the last turn: running, or its engine was killed
+                turn.state.status = turn_status(RUNNING, turn.state.pid)
     for a in out.agents:
         out.totals[a["id"]] = AgentStats(agent=a["id"], model=a.get("model", "?"))
     for turn in out.turns:
