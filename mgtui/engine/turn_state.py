@@ -123,7 +123,6 @@ class TurnState:
     models: dict[str, str] = field(default_factory=dict)  # config id -> model (session_started)
     names: dict[str, str] = field(default_factory=dict)  # blind mode: config id -> shown name (UI)
     answers: dict[str, list[Answer]] = field(default_factory=dict)  # agent -> every answer, in order
-    latest_label: dict[str, str] = field(default_factory=dict)  # agent -> latest answer label
     votes: dict[str, Vote] = field(default_factory=dict)  # voter -> standing vote
     votes_ignored: list[IgnoredVote] = field(default_factory=list)
     resets: int = 0
@@ -174,7 +173,6 @@ class TurnState:
                 self._see(event.agent)
                 seq = sum(len(a) for a in self.answers.values()) + 1
                 self.answers.setdefault(event.agent, []).append(Answer(event.label, event.content, event.fallback, event.ts, seq))
-                self.latest_label[event.agent] = event.label
             case VoteCast():
                 self._see(event.agent)
                 self.votes[event.agent] = Vote(event.agent, event.target, event.label, event.reason, event.fallback)
@@ -233,6 +231,11 @@ class TurnState:
             self.agents.append(agent)
 
     # what the readers ask -------------------------------------------------------------
+    @property
+    def latest_label(self) -> dict[str, str]:
+        """agent -> the label of its latest answer, in the order they first answered."""
+        return {agent: answers[-1].label for agent, answers in self.answers.items() if answers}
+
     @property
     def finished(self) -> bool:
         return self.status not in (RUNNING, INTERRUPTED)
