@@ -156,6 +156,19 @@ async def test_replay_app_closes_on_escape_and_quits_without_a_main_screen(tmp_p
     assert app._exception is None
 
 
+async def test_replayed_events_after_quit_is_asked_are_dropped_not_mounted(tmp_path: Path) -> None:
+    # Ctrl+Q while a replay is still posting events: the app is exiting, so every widget reads as
+    # detached and a pane that mounted its live text then raised MountError (a CI failure).
+    app = ReplayApp(session_folder(tmp_path), speed=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        team = app.screen.team  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: bool(team.panes))
+        agent = next(iter(team.panes))
+        app.exit()
+        await team.apply(ev.AgentStarted(agent=agent, turn=team.board.turn or 1, reason="retry", attempt=2))
+    assert app._exception is None
+
+
 async def test_broken_config_is_shown_in_the_app_and_printed_when_quitting(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -150,7 +150,7 @@ class TeamView(Vertical):
     async def set_agents(self, agents: list[dict[str, str]]) -> None:
         """(Re)build the panes when the agent list changes; keep them when it does not."""
         wanted = [(a["id"], a.get("model", "")) for a in agents]
-        if [(p.agent_id, p.model) for p in self.panes.values()] == wanted:
+        if not self.is_attached or [(p.agent_id, p.model) for p in self.panes.values()] == wanted:
             return
         container = self.query_one("#agents", Container)
         # Awaited: the handler that calls this finishes (and the next event is handled) only
@@ -239,6 +239,8 @@ class TeamView(Vertical):
         """Show one engine event (live, replayed or restored)."""
         from mgtui.engine import events as ev  # noqa: PLC0415 - loaded by then; not before the first frame
 
+        if not self.is_attached:  # the app is quitting (or this view was removed): nothing left to draw on
+            return
         if isinstance(event, ev.TurnStarted) and event.turn != self.board.turn:
             self._board = self._new_board()
         board, status = self.board, self.status
