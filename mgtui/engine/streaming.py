@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mgtui.config.models import AgentConfig, OrchestratorConfig
-from mgtui.engine import openai_chunks, server_gate
+from mgtui.engine import call_setup, openai_chunks, server_gate
 from mgtui.engine.events import AgentError, TextDelta, Usage
 from mgtui.engine.provider_errors import StreamCut, describe, ended_without_finish, full_text
 from mgtui.engine.reply_builder import ReplyBuilder
@@ -199,7 +199,8 @@ async def _stream_once(
         kwargs["tools"] = tools
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
-    response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
+    with call_setup.queued_setup(agent.model):
+        response = await litellm.acompletion(model=agent.model, messages=messages, **kwargs)
     direct = openai_chunks.openai_source(response)
     if direct is not None:  # OpenAI-format chunks: read by us, not rebuilt twice per chunk
         await openai_chunks.read_openai_chunks(litellm, response, direct, builder)
