@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from mgtui.tui.performance.tail_clock import FLUSH_SECONDS, TailClock, tail_clock
@@ -153,3 +153,27 @@ async def test_one_clock_per_app() -> None:
     async with app.run_test(), other.run_test():
         assert tail_clock(app) is tail_clock(app)
         assert tail_clock(other) is not tail_clock(app)
+
+
+class TailScreen(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield LiveTail()
+
+
+async def test_tails_of_a_closed_screen_are_dropped_not_drawn() -> None:
+    # Esc on a replay still streaming (from the sessions browser): its tails were due at the
+    # next tick, which then asked a tail being removed for its screen and crashed (NoScreen).
+    app = ThreeTails()
+    async with app.run_test() as pilot:
+        clock, timers = by_hand(app)
+        screen = TailScreen()
+        await app.push_screen(screen)
+        tail = screen.query_one(LiveTail)
+        tail.append("streaming text")
+        assert clock.armed
+        await app.pop_screen()
+        await pilot.pause()
+        timers.fire()  # the tick that was due when the screen closed
+        await pilot.pause()
+        assert not clock.armed  # nothing left to draw, nothing re-armed for ever
+    assert app._exception is None

@@ -30,6 +30,9 @@ class Drawable(Protocol):
     @property
     def is_mounted(self) -> bool: ...
 
+    @property
+    def is_attached(self) -> bool: ...
+
     def drawable_now(self) -> bool: ...
 
     def flush(self) -> None: ...
@@ -60,7 +63,7 @@ class TailClock:
 
     def _screen_changed(self, _screen: object) -> None:
         """A dialog closed: draw what waited under it now, not at the next tick."""
-        if any(tail.is_mounted and tail.drawable_now() for tail in self._due):
+        if any(_alive(tail) and tail.drawable_now() for tail in self._due):
             if self._timer is not None:
                 self._timer.stop()
             self.tick()
@@ -70,7 +73,7 @@ class TailClock:
         self._timer = None
         due, self._due = self._due, {}
         for tail in due:
-            if not tail.is_mounted:
+            if not _alive(tail):
                 continue
             if tail.drawable_now():
                 tail.flush()
@@ -86,6 +89,12 @@ class TailClock:
             self._timer = self.schedule(FLUSH_SECONDS, self.tick)
         elif (app := self._app()) is not None:
             self._timer = app.set_timer(FLUSH_SECONDS, self.tick)
+
+
+def _alive(tail: Drawable) -> bool:
+    # A tail of a closed screen (Esc on a replay mid-stream) stays mounted a while after its
+    # screen left the app: it is dropped, never asked for a screen it no longer has.
+    return tail.is_mounted and tail.is_attached
 
 
 _clocks: WeakKeyDictionary[App[object], TailClock] = WeakKeyDictionary()
