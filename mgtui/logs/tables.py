@@ -75,7 +75,9 @@ def turns_table(summary: SessionSummary) -> Table:
     table = Table(title="turns", expand=False)
     hints = any(t.state.hints for t in summary.turns)  # the column only where the person steered
     for name in ("turn", "question", "status", "winner", "tally", "duration", *(("hints",) if hints else ())):
-        table.add_column(name, overflow="ellipsis", no_wrap=name != "question")
+        # Question and tally wrap: a team's tally is long, and a no-wrap one squeezed the other columns to nothing.
+        wraps = name in ("question", "tally")
+        table.add_column(name, overflow="fold" if wraps else "ellipsis", no_wrap=not wraps, min_width=None if wraps else len(name))
     for t in summary.turns:
         tally = outcome_line(t)
         extra = (str(len(t.state.hints)),) if hints else ()

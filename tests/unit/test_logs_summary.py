@@ -163,7 +163,7 @@ def test_summary_counts_a_council_turn(tmp_path: Path, capsys: pytest.CaptureFix
     assert run_json(capsys, "summary", sid, "--log-dir", str(tmp_path), "--json", "--no-cost")["turns"][0]["rounds"] == []
     assert logs_cmd.main(["summary", sid, "--log-dir", str(tmp_path), "--no-cost"]) == 0
     out = capsys.readouterr().out
-    assert "rankings" in out and "mean rank pragmatist 1.333" in out and "≡ ranking" in out
+    assert "rankings" in out and "mean rank" in out and "pragmatist 1.333" in out and "≡ ranking" in out  # the tally wraps
 
 
 def test_council_runs_are_ranking_runs_not_other(tmp_path: Path) -> None:
@@ -190,3 +190,34 @@ def test_turn_facts_are_the_turn_state(tmp_path: Path) -> None:
     first = summary.turns[0]
     assert [a.label for a in first.answers] == ["agent1.1", "agent2.1", "agent2.2"]  # posting order, with times
     assert [a.t for a in first.answers] == [4.0, 6.0, 8.0]
+
+
+def test_a_long_tally_wraps_and_leaves_the_turn_its_columns(tmp_path: Path) -> None:
+    # Sixteen agents each with a vote: the tally was a no-wrap column that squeezed turn,
+    # question, status and winner to nothing in `mgtui logs summary` (even at 120 columns).
+    from rich.console import Console
+
+    from mgtui.logs.reader import read_events
+    from mgtui.logs.summary import summarize
+    from mgtui.logs.tables import turns_table
+
+    ids = [f"specialist{n:02d}" for n in range(16)]
+    events = [{"type": "session_started", "turn": 0, "config": {}, "agents": [{"id": a, "model": "openai/m"} for a in ids]},
+              {"type": "turn_started", "turn": 1, "question": "Which?", "history_len": 0}]
+    for n, agent in enumerate(ids):
+        events.append({"type": "answer", "turn": 1, "agent": agent, "label": f"agent{n + 1}.1", "content": "A", "answer_index": 1})
+    for n, agent in enumerate(ids):
+        target = ids[(n + 1) % 16]
+        events.append({"type": "vote", "turn": 1, "agent": agent, "target": target, "label": "x", "reason": "r"})
+    events += [{"type": "consensus", "turn": 1, "winner": ids[1], "tally": {a: 1 for a in ids}},
+               {"type": "turn_finished", "turn": 1, "status": "ok", "winner": ids[1], "duration_s": 3.0}]
+    folder = tmp_path / SID
+    folder.mkdir()
+    (folder / "events.jsonl").write_text("".join(json.dumps({**e, "session": SID, "ts": "2026-11-25T10:00:00.000Z"}) + "\n" for e in events))
+    console = Console(width=100, record=True)
+    console.print(turns_table(summarize(read_events(folder)[0])))
+    text = console.export_text()
+    header = next(line for line in text.splitlines() if "tally" in line)
+    assert "turn" in header and "question" in header and "status" in header and "winner" in header
+    assert "Which?" in text and "specialist01" in text and "3.0 s" in text
+    assert "specialist15 1" in text  # the whole tally, wrapped
