@@ -157,3 +157,27 @@ async def test_a_burst_of_keys_edits_the_config_in_order(config_file: Path) -> N
         await pilot.pause()
         await pilot.pause()
         assert editor.text.endswith("\nhuman: voter")
+
+
+async def test_a_shipped_config_is_saved_as_the_projects_own_never_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Palette -> Edit config on the built-in @local used to rewrite the package's configs/local.yaml.
+    from mgtui.config.shipped import shipped_config
+
+    shipped = shipped_config("local")
+    assert shipped is not None
+    before = shipped.path.read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    app = EditorApp(shipped.path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConfigEditorScreen)
+        assert "saving writes .mgtui/config.yaml" in str(screen.query_one("#config-title").render())
+        _replace(screen.query_one(TextArea), "temperature: 0.2", "temperature: 0.3")
+        await pilot.press("ctrl+s")
+        await pilot.press("escape")
+        await pilot.pause()
+    project = tmp_path / ".mgtui" / "config.yaml"
+    assert shipped.path.read_text(encoding="utf-8") == before
+    assert "temperature: 0.3" in project.read_text(encoding="utf-8")
+    assert app.result == [project]  # the app applies the copy

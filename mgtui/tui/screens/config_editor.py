@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from mgtui.config.files import write_atomic
 from mgtui.config.loader import ConfigError, ConfigIssue, load_config_text
+from mgtui.config.shipped import data_dir
 from mgtui.tui.in_order_keys import InOrderTextArea
 
 VALIDATE_DELAY_S = 0.3  # debounce: validate once typing pauses
@@ -31,6 +32,17 @@ def _display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def save_path_for(path: Path) -> Path:
+    """Where saving writes. A shipped example (`@local`) is never changed in place: every
+    project shares it and a reinstall undoes it. Its edits go to this folder's
+    `.mgtui/config.yaml`, which discovery finds next time (or `.mgtui/<name>.yaml` when
+    that file exists: it is the user's own)."""
+    if path.resolve().parent != data_dir("configs").resolve():
+        return path
+    project = Path.cwd() / ".mgtui" / "config.yaml"
+    return project if not project.exists() else project.with_name(path.name)
 
 
 def _count(n: int, noun: str) -> str:
@@ -60,6 +72,7 @@ class ConfigEditorScreen(Screen[Path | None]):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
+        self.save_path = save_path_for(path)
         self.saved_text = ""
         self.issues: list[ConfigIssue] = []
         self.error_count = 0
@@ -101,7 +114,8 @@ class ConfigEditorScreen(Screen[Path | None]):
 
     def _update_title(self) -> None:
         mark = " [modified]" if self.dirty else ""
-        self.query_one("#config-title", Label).update(Content(f"{_display_path(self.path)}{mark}"))
+        target = f" (built-in: saving writes {_display_path(self.save_path)})" if self.save_path != self.path else ""
+        self.query_one("#config-title", Label).update(Content(f"{_display_path(self.path)}{mark}{target}"))
 
     # -- validation ----------------------------------------------------------------------------
 
@@ -156,14 +170,15 @@ class ConfigEditorScreen(Screen[Path | None]):
             self.notify(f"Not saved: {_count(self.error_count, 'error')}. F2 saves anyway.", severity="error")
             return
         try:
-            write_atomic(self.path, self.text)
+            write_atomic(self.save_path, self.text)
         except OSError as error:
             self.notify(f"Could not save: {error}", severity="error")
             return
+        self.path = self.save_path  # from now on the copy is the file edited, reverted and applied
         self.saved_text = self.text
         self._saved = True
         self._update_title()
-        self.notify(f"Saved {self.path.name}" + (" with errors" if self.error_count else ""))
+        self.notify(f"Saved {_display_path(self.path)}" + (" with errors" if self.error_count else ""))
 
     def action_revert(self) -> None:
         self._load_from_disk()
