@@ -195,7 +195,7 @@ class MgtuiApp(SessionScreensMixin, App[None]):
         yield SystemCommand("Sessions", "Past sessions: replay, continue or analyse one (F4)", self.action_sessions)
         yield SystemCommand("Session analysis", "Numbers, vote flow and timeline of this session (F5)",
                             self.action_log_analysis)
-        yield SystemCommand("Evals", "Past `mgtui eval` runs: accuracy with intervals, cost, chart", self.action_evals)
+        yield SystemCommand("Evals", "Past mgtui eval runs: accuracy with intervals, cost, chart", self.action_evals)
         main = self._live_main()
         if main is None:
             return

@@ -110,6 +110,8 @@ async def test_palette_offers_the_session_screens_and_our_help() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert {"History", "Sessions", "Session analysis", "Keys"} <= set(commands)
+        # The palette shows help text as typed: Markdown backticks would show raw.
+        assert not [c.help for c in commands.values() if "`" in c.help]
         commands["Keys"].callback()
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
