@@ -9,10 +9,12 @@ thread the set-ups queue: each request goes out as soon as its own set-up is don
 next is prepared, and the loop contends with one thread instead of six.
 
 Only calls to providers whose set-up is pure CPU are routed here (a set-up that waits on the
-network, e.g. fetching cloud credentials, would hold up the whole queue); everything else the
-loop runs in an executor - DNS lookups made during the call included - goes to the pool it
-had before. `install` keeps a default executor someone else set on the loop and hands it all
-other work.
+network, e.g. fetching cloud credentials, would hold up the whole queue), and of each call only
+its set-up: the first job it hands the executor. Everything after it - the OpenAI SDK's
+platform probe (file reads), DNS lookups, even through a resolver shim that replaced
+`socket.getaddrinfo` - goes to the pool the loop had before, so one slow lookup cannot hold
+up the whole team's set-ups. `install` keeps a default executor someone else set on the loop
+and hands it all other work.
 """
 
 from __future__ import annotations
@@ -31,7 +33,18 @@ CPU_ONLY_SETUP = frozenset({"openai", "hosted_vllm"})
 
 THREAD_NAME = "mgtui-call-setup"
 
-_setting_up: contextvars.ContextVar[bool] = contextvars.ContextVar("mgtui_call_setup", default=False)
+
+class _Claim:
+    """One call's right to the set-up thread, used by its first job. Mutable, because tasks the
+    call starts copy the context: a copy must see that the set-up has already gone."""
+
+    __slots__ = ("used",)
+
+    def __init__(self) -> None:
+        self.used = False
+
+
+_setting_up: contextvars.ContextVar[_Claim | None] = contextvars.ContextVar("mgtui_call_setup", default=None)
 _LOOKUPS: tuple[Callable[..., Any], ...] = (socket.getaddrinfo, socket.getnameinfo)
 
 
@@ -44,7 +57,9 @@ class SetupExecutor(ThreadPoolExecutor):
         self._setup = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if _setting_up.get() and fn not in _LOOKUPS and getattr(fn, "__name__", "") != "_getaddrinfo_debug":
+        claim = _setting_up.get()
+        if claim is not None and not claim.used and fn not in _LOOKUPS and getattr(fn, "__name__", "") != "_getaddrinfo_debug":
+            claim.used = True
             return self._setup.submit(fn, *args, **kwargs)
         if self._previous is not None:
             return self._previous.submit(fn, *args, **kwargs)
@@ -78,7 +93,7 @@ def queued_setup(model: str) -> Iterator[None]:
         yield
         return
     install(asyncio.get_running_loop())
-    token = _setting_up.set(True)
+    token = _setting_up.set(_Claim())
     try:
         yield
     finally:

@@ -36,8 +36,8 @@ def setup_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return names
 
 
-async def _ask(server: ModelServer, agent_id: str, model: str | None = None) -> str:
-    agent = AgentConfig(id=agent_id, model=model or f"openai/{agent_id}", api_base=server.url, api_key="sk-test")
+async def _ask(server: ModelServer, agent_id: str, model: str | None = None, api_base: str | None = None) -> str:
+    agent = AgentConfig(id=agent_id, model=model or f"openai/{agent_id}", api_base=api_base or server.url, api_key="sk-test")
     reply = await stream_completion(
         agent=agent, messages=[{"role": "user", "content": "Capital of France?"}], tools=None,
         orchestrator=OrchestratorConfig(text_coalesce_ms=0, provider_retries=0), emit=lambda _e: None, phase="coordination",
@@ -88,3 +88,44 @@ def test_the_set_up_thread_ends_with_the_loop(model_server: ModelServer, setup_t
     assert asyncio.run(_ask(model_server, "alpha")) == "Paris."
     assert setup_threads[0].startswith(call_setup.THREAD_NAME)
     assert not [t for t in threading.enumerate() if t.name.startswith(call_setup.THREAD_NAME)]
+
+
+async def test_only_the_set_up_itself_takes_the_set_up_thread() -> None:
+    # Whatever else a call hands the executor after its set-up (the OpenAI SDK's platform probe,
+    # a lookup) must not queue behind the other agents' set-ups.
+    loop = asyncio.get_running_loop()
+    with call_setup.queued_setup("openai/alpha"):
+        first = await loop.run_in_executor(None, lambda: threading.current_thread().name)
+        then = await loop.run_in_executor(None, lambda: threading.current_thread().name)
+    assert first.startswith(call_setup.THREAD_NAME)
+    assert not then.startswith(call_setup.THREAD_NAME), then
+
+
+async def test_a_slow_lookup_through_a_resolver_shim_does_not_hold_up_the_team(
+    model_server: ModelServer, setup_threads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A resolver shim (IPv4-only, DNS cache, test harness) replaces socket.getaddrinfo after
+    # start-up, so asyncio's lookups are no longer the function the executor recognises. One
+    # agent's host resolves slowly (here: until released): the others must still be answered.
+    model_server.set_default(R.text("Paris."))
+    assert await _ask(model_server, "warm") == "Paris."  # LiteLLM's clients are ready
+    real, release, entered = socket.getaddrinfo, threading.Event(), threading.Event()
+
+    def shim(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "slow.test":
+            entered.set()
+            release.wait(60)
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", shim)
+    slow = asyncio.create_task(_ask(model_server, "slow", api_base=model_server.url.replace("127.0.0.1", "slow.test")))
+    try:
+        await asyncio.to_thread(entered.wait, 30)
+        assert entered.is_set()
+        others = await asyncio.wait_for(asyncio.gather(*(_ask(model_server, f"agent{i}") for i in range(4))), timeout=20)
+        assert others == ["Paris."] * 4
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert await slow == "Paris."
