@@ -23,6 +23,17 @@ def data_dir(name: str) -> Path:
     return Path(mgtui.__file__).resolve().parent.parent / name
 
 
+def edits_path(path: Path) -> Path:
+    """Where the config editor saves `path`. A shipped example (`@local`) is never changed in
+    place: every project shares it and a reinstall undoes it. Its edits go to this folder's
+    `.mgtui/config.yaml`, which discovery finds next time (or `.mgtui/<name>.yaml` when that
+    file exists: it is the user's own)."""
+    if path.resolve().parent != data_dir("configs").resolve():
+        return path
+    project = Path.cwd() / ".mgtui" / "config.yaml"
+    return project if not project.exists() else project.with_name(path.name)
+
+
 @dataclass(frozen=True)
 class ShippedConfig:
     name: str  # used as @name

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from mgtui.tui import messages as m
 from mgtui.tui.config_label import config_label
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from mgtui.engine.events import AnyEvent
-    from mgtui.tui import messages as m
     from mgtui.tui.engine_client import EngineFactory, EngineLike
     from mgtui.tui.widgets.team_view import TeamView
 
@@ -98,50 +98,48 @@ class EngineControl:
         if self.engine is not None and self.engine.alive:
             self.engine.reload(config_path)
 
-    async def engine_ready(self, message: m.EngineReady) -> None:
+    async def engine_news(self, message: m.EngineReady | m.EngineError | m.EngineBusy | m.EngineDied) -> None:
+        """What the engine process says of itself (not turn events)."""
         team, status = self.team, self.team.status
-        self.ready = True
-        self.options = dict(message.options or {})
-        status.config = config_label(self.config_path)
-        if not team.running:
-            status.detail = ""  # "no usable config", "engine stopped (…)" no longer hold
-        self.session_dir = team.session_dir = message.log_dir or self.session_dir
-        status.engine = "busy" if team.running else "ready"
-        resumed = bool(self._resume_dir) and message.session != status.session
-        status.session = message.session
-        if message.agents:
-            await team.set_agents(message.agents)
-        if resumed:  # a continued session shows its past turns (once its panes exist)
-            team.load_earlier_turns(self._resume_dir)
-        if self.pending_question:
-            question, self.pending_question = self.pending_question, None
-            self._ask(question, self.pending_write_paths)
-            self.pending_write_paths = []
-
-    def engine_error(self, message: m.EngineError) -> None:
-        self.screen.notify(message.text, title="Engine", severity="error", timeout=10)
-        if not self.ready:  # it could not open a session (bad config): nothing will run
-            self.team.status.engine = "stopped"
-        self.team.status.detail = message.text.splitlines()[0]
-
-    def engine_busy(self, message: m.EngineBusy) -> None:
-        # Waiting: the question was taken; it starts when the other process's turn ends.
-        waiting = message.waiting
-        self.screen.notify(message.text, title="Waiting for the session" if waiting else "Not sent", severity="information" if waiting else "warning")
-
-    def engine_died(self, message: m.EngineDied) -> None:
-        self.ready = False
-        self.team.status.engine = "dead"
-        code = "" if message.returncode is None else f" (exit code {message.returncode})"
-        last = message.stderr_tail.strip().splitlines()[-1:] or [""]
-        self.screen.notify(
-            f"The engine process stopped{code}. {last[0]}\nWhat is on screen and the session log are kept; "
-            "ask again or press Ctrl+R to start a new engine.",
-            title="Engine stopped", severity="error", timeout=15,
-        )
-        if self.team.running:
-            self.team.turn_failed("the engine process died")
-        self.team.status.detail = f"engine stopped{code}"
+        match message:
+            case m.EngineReady():
+                self.ready = True
+                self.options = dict(message.options or {})
+                status.config = config_label(self.config_path)
+                if not team.running:
+                    status.detail = ""  # "no usable config", "engine stopped (…)" no longer hold
+                self.session_dir = team.session_dir = message.log_dir or self.session_dir
+                status.engine = "busy" if team.running else "ready"
+                resumed = bool(self._resume_dir) and message.session != status.session
+                status.session = message.session
+                if message.agents:
+                    await team.set_agents(message.agents)
+                if resumed:  # a continued session shows its past turns (once its panes exist)
+                    team.load_earlier_turns(self._resume_dir)
+                if self.pending_question:
+                    question, self.pending_question = self.pending_question, None
+                    self._ask(question, self.pending_write_paths)
+                    self.pending_write_paths = []
+            case m.EngineError():
+                self.screen.notify(message.text, title="Engine", severity="error", timeout=10)
+                if not self.ready:  # it could not open a session (bad config): nothing will run
+                    status.engine = "stopped"
+                status.detail = message.text.splitlines()[0]
+            case m.EngineBusy(waiting=waiting):  # waiting: the question was taken; it starts when the other process's turn ends
+                self.screen.notify(message.text, title="Waiting for the session" if waiting else "Not sent", severity="information" if waiting else "warning")
+            case m.EngineDied():
+                self.ready = False
+                status.engine = "dead"
+                code = "" if message.returncode is None else f" (exit code {message.returncode})"
+                last = message.stderr_tail.strip().splitlines()[-1:] or [""]
+                self.screen.notify(
+                    f"The engine process stopped{code}. {last[0]}\nWhat is on screen and the session log are kept; "
+                    "ask again or press Ctrl+R to start a new engine.",
+                    title="Engine stopped", severity="error", timeout=15,
+                )
+                if team.running:
+                    team.turn_failed("the engine process died")
+                status.detail = f"engine stopped{code}"
 
     # -- questions ------------------------------------------------------------------------
     async def submit(self, message: m.PromptSubmitted) -> None:

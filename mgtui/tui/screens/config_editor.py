@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from mgtui.config.files import write_atomic
 from mgtui.config.loader import ConfigError, ConfigIssue, load_config_text
-from mgtui.config.shipped import data_dir
+from mgtui.config.shipped import edits_path
 from mgtui.tui.in_order_keys import InOrderTextArea
 
 VALIDATE_DELAY_S = 0.3  # debounce: validate once typing pauses
@@ -32,17 +32,6 @@ def _display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def save_path_for(path: Path) -> Path:
-    """Where saving writes. A shipped example (`@local`) is never changed in place: every
-    project shares it and a reinstall undoes it. Its edits go to this folder's
-    `.mgtui/config.yaml`, which discovery finds next time (or `.mgtui/<name>.yaml` when
-    that file exists: it is the user's own)."""
-    if path.resolve().parent != data_dir("configs").resolve():
-        return path
-    project = Path.cwd() / ".mgtui" / "config.yaml"
-    return project if not project.exists() else project.with_name(path.name)
 
 
 def _count(n: int, noun: str) -> str:
@@ -72,7 +61,7 @@ class ConfigEditorScreen(Screen[Path | None]):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
-        self.save_path = save_path_for(path)
+        self.save_path = edits_path(path)
         self.saved_text = ""
         self.issues: list[ConfigIssue] = []
         self.error_count = 0

@@ -131,21 +131,11 @@ class MainScreen(Screen[None]):
         self.query_one(PromptBar).history = message.questions
 
     @on(m.EngineReady)
-    async def _engine_ready(self, message: m.EngineReady) -> None:
-        await self.control.engine_ready(message)
-        self._running_changed()
-
     @on(m.EngineError)
-    def _engine_error(self, message: m.EngineError) -> None:
-        self.control.engine_error(message)
-
     @on(m.EngineBusy)
-    def _engine_busy(self, message: m.EngineBusy) -> None:
-        self.control.engine_busy(message)
-
     @on(m.EngineDied)
-    def _engine_died(self, message: m.EngineDied) -> None:
-        self.control.engine_died(message)
+    async def _engine_news(self, message: m.EngineReady | m.EngineError | m.EngineBusy | m.EngineDied) -> None:
+        await self.control.engine_news(message)
         self._running_changed()
 
     @on(m.PromptSubmitted)
