@@ -204,29 +204,35 @@ async def _stream_once(
     direct = openai_chunks.openai_source(response)
     if direct is not None:  # OpenAI-format chunks: read by us, not rebuilt twice per chunk
         await openai_chunks.read_openai_chunks(litellm, response, direct, builder)
-        if not (builder.prompt_tokens or builder.completion_tokens):
-            _estimate_usage(litellm, agent.model, messages, builder)
+        read_to_the_end = True
+    else:
+        read_to_the_end = await _read_through_litellm(response, builder)
+    if read_to_the_end and not (builder.prompt_tokens or builder.completion_tokens):
+        _estimate_usage(litellm, agent.model, messages, builder)  # what LiteLLM does for a server without usage
+    if builder.finished:
         await _close(response)
-        direct_reply: StreamedReply = builder.reply()
-        return direct_reply
+    reply: StreamedReply = builder.reply()
+    return reply
+
+
+async def _read_through_litellm(response: Any, builder: ReplyBuilder) -> bool:
+    """Feed LiteLLM's stream wrapper's chunks to `builder`; True when the rest of the stream
+    after the finish chunk was read from the provider's stream (its usage is then ours to count).
+
+    The reply is whole at its finish chunk. LiteLLM holds the usage chunk back until the
+    stream's end and then rebuilds the whole response, prices it (an unknown model's failed
+    price lookup formats a traceback) and runs its success callbacks: a third of the engine's
+    CPU, on the critical path when a whole team finishes at once.
+    """
     source = _iterate_once(response)
     async for chunk in response:
         builder.chunk(chunk)
         if builder.finished and (source is not None or getattr(chunk, "usage", None)):
             break
-    if builder.finished:
-        # The reply is whole at its finish chunk. LiteLLM holds the usage chunk back until the
-        # stream's end and then rebuilds the whole response, prices it (an unknown model's
-        # failed price lookup formats a traceback) and runs its success callbacks: a third of
-        # the engine's CPU, on the critical path when a whole team finishes at once. The rest
-        # of the stream (the usage chunk, then the end) is read from the provider's stream.
-        if source is not None:
-            await _read_rest(source, builder)
-            if not (builder.prompt_tokens or builder.completion_tokens):
-                _estimate_usage(litellm, agent.model, messages, builder)  # what LiteLLM did at the end
-        await _close(response)
-    reply: StreamedReply = builder.reply()
-    return reply
+    if builder.finished and source is not None:
+        await _read_rest(source, builder)
+        return True
+    return False
 
 
 async def _read_rest(source: Any, builder: ReplyBuilder) -> None:
